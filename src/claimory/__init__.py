@@ -1,0 +1,1 @@
+"""Claimory: the customer-experience layer for collision repair shops."""

@@ -1,0 +1,135 @@
+"""The allow-list: exactly what a customer may see of a claim, built field by field.
+
+The portal page, its live fragments and the event stream read only from here. A field is
+visible because it is named below, never because a template happens to leave it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from claimory.claims.models import Claim, ClaimEvent, EventType
+from claimory.shops.models import Location, Stage
+
+
+@dataclass(frozen=True)
+class StageStep:
+    slug: str
+    name: str
+    explanation: str
+    state: str  # "done" | "current" | "upcoming"
+    reached_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class CustomerClaimView:
+    claim_id: int
+    language: str
+    customer_first_name: str
+    vehicle: str
+    vehicle_color: str
+    ro_number: str
+    carrier: str
+    stage_slug: str
+    stage_name: str
+    stage_explanation: str
+    steps: tuple[StageStep, ...]
+    eta: dt.date | None
+    eta_first_promised: dt.date | None
+    eta_reason: str
+    eta_changed_at: dt.datetime | None
+    eta_moved: bool
+    estimate_total: Decimal | None  # None unless the shop lets the customer see it
+    deductible: Decimal | None
+    rental_days_covered: int | None
+    rental_day: int | None
+    delivered: bool
+    last_event_seq: int
+
+
+# Event types and the data keys of each that may reach the customer.
+PUBLIC_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    EventType.CREATED: ("stage",),
+    EventType.STAGE: ("from", "to", "to_name"),
+    EventType.ETA: ("eta", "previous", "first_promised", "reason"),
+    EventType.VISIBILITY: (),
+    EventType.MESSAGE: ("body", "direction", "sender"),
+    EventType.PHOTO: ("url", "thumb_url", "stage", "caption"),
+    EventType.DOCUMENT: ("title", "status"),
+}
+
+
+def public_event_data(event: ClaimEvent) -> dict[str, Any] | None:
+    """The customer-safe projection of an event, or None if the customer must not see it."""
+    if not event.customer_visible or event.type not in PUBLIC_EVENT_FIELDS:
+        return None
+    allowed = PUBLIC_EVENT_FIELDS[event.type]
+    return {key: event.data[key] for key in allowed if key in event.data}
+
+
+def _stage_steps(claim: Claim, stages: list[Stage], reached: dict[str, dt.datetime],
+                 language: str) -> tuple[StageStep, ...]:
+    current_index = next((i for i, s in enumerate(stages) if s.pk == claim.stage_id), 0)
+    steps = []
+    for i, stage in enumerate(stages):
+        state = "done" if i < current_index else "current" if i == current_index else "upcoming"
+        steps.append(StageStep(
+            slug=stage.slug, name=stage.display_name(language),
+            explanation=stage.explanation(language) if state == "current" else "",
+            state=state, reached_at=reached.get(stage.slug) if state != "upcoming" else None,
+        ))
+    return tuple(steps)
+
+
+def stage_reached_times(claim: Claim) -> dict[str, dt.datetime]:
+    """When the car last entered each stage, from the timeline (one query)."""
+    reached: dict[str, dt.datetime] = {}
+    rows = ClaimEvent.objects.filter(
+        claim=claim, type__in=[EventType.CREATED, EventType.STAGE]
+    ).order_by("seq").values_list("type", "data", "created_at")
+    for etype, data, at in rows:
+        slug = data.get("to") if etype == EventType.STAGE else data.get("stage")
+        if slug:
+            reached[slug] = at
+    return reached
+
+
+def customer_claim_view(claim: Claim, *, stages: list[Stage] | None = None,
+                        today: dt.date | None = None) -> CustomerClaimView:
+    """Build the customer's view of ``claim`` (expects location, stage, customer, vehicle loaded)."""
+    location: Location = claim.location
+    language = claim.customer.language or "en"
+    if stages is None:
+        stages = list(location.stages.order_by("position", "id"))
+    steps = _stage_steps(claim, stages, stage_reached_times(claim), language)
+    rental_day = None
+    if claim.rental_start and claim.rental_days_covered and today:
+        rental_day = max(1, (today - claim.rental_start).days + 1)
+    vehicle = claim.vehicle
+    return CustomerClaimView(
+        claim_id=claim.pk,
+        language=language,
+        customer_first_name=(claim.customer.name.split() or [""])[0],
+        vehicle=str(vehicle),
+        vehicle_color=vehicle.color,
+        ro_number=claim.ro_number,
+        carrier=claim.carrier,
+        stage_slug=claim.stage.slug,
+        stage_name=claim.stage.display_name(language),
+        stage_explanation=claim.stage.explanation(language),
+        steps=steps,
+        eta=claim.eta,
+        eta_first_promised=claim.eta_first_promised,
+        eta_reason=claim.eta_reason if claim.eta_moved else "",
+        eta_changed_at=claim.eta_changed_at if claim.eta_moved else None,
+        eta_moved=claim.eta_moved,
+        estimate_total=claim.estimate_total if claim.customer_sees_estimate_total else None,
+        deductible=claim.deductible if claim.customer_sees_deductible else None,
+        rental_days_covered=claim.rental_days_covered,
+        rental_day=rental_day,
+        delivered=claim.delivered_at is not None,
+        last_event_seq=claim.event_seq,
+    )

@@ -1,0 +1,32 @@
+"""Read-side queries for workspaces and locations, always scoped to a staff user."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from claimory.shops.models import Location, Membership
+
+
+def membership_for_user(user) -> Membership | None:
+    """The user's membership (one workspace per staff user in this version)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (Membership.objects.select_related("workspace").filter(user=user)
+            .order_by("created_at").first())
+
+
+def locations_for_user(user) -> QuerySet[Location]:
+    membership = membership_for_user(user)
+    if membership is None:
+        return Location.objects.none()
+    if membership.sees_all_locations:
+        return Location.objects.filter(workspace=membership.workspace)
+    return membership.locations.filter(workspace=membership.workspace)
+
+
+def location_get_for_user(user, slug: str) -> Location:
+    location = locations_for_user(user).filter(slug=slug).first()
+    if location is None:
+        raise Http404("No such location")
+    return location
