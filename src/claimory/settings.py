@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "claimory.core",
     "claimory.shops",
     "claimory.claims",
+    "claimory.messaging",
     "claimory.printables",
     "claimory.realtime",
     "claimory.portal",

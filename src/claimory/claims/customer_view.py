@@ -56,7 +56,7 @@ PUBLIC_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     EventType.STAGE: ("from", "to", "to_name"),
     EventType.ETA: ("eta", "previous", "first_promised", "reason"),
     EventType.VISIBILITY: (),
-    EventType.MESSAGE: ("body", "direction", "sender"),
+    EventType.MESSAGE: ("message_id", "body", "direction", "sender"),
     EventType.PHOTO: ("url", "thumb_url", "stage", "caption"),
     EventType.DOCUMENT: ("title", "status"),
 }

@@ -1,0 +1,127 @@
+"""Writing messages and conversation state. Each message is a timeline event and a Message row."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from claimory.claims.events import actor_label_for, event_record
+from claimory.claims.models import Channel, Claim, EventType
+from claimory.messaging.models import Conversation, Direction, Message, Status
+
+MAX_BODY = 2000
+# Control characters other than newline and tab have no place in a text message.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_body(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise ValidationError({"body": ["Write a message as plain text."]})
+    body = _CONTROL.sub("", raw.replace("\r\n", "\n")).strip()
+    if not body:
+        raise ValidationError({"body": ["Write a message first."]})
+    if len(body) > MAX_BODY:
+        raise ValidationError(
+            {"body": [f"Keep messages under {MAX_BODY:,} characters (this one has {len(body):,})."]}
+        )
+    return body
+
+
+def _conversation(claim: Claim) -> Conversation:
+    conversation, _ = Conversation.objects.select_for_update().get_or_create(claim=claim)
+    return conversation
+
+
+@transaction.atomic
+def message_receive(*, claim: Claim, body: Any, channel: str = Channel.PORTAL,
+                    provider_id: str = "") -> Message:
+    """A customer's message lands on the claim and puts the thread in the shop's inbox."""
+    text = clean_body(body)
+    sender = (claim.customer.name.split() or ["Customer"])[0]
+    message = Message.objects.create(claim=claim, direction=Direction.INBOUND, channel=channel,
+                                     body=text, sender_label=claim.customer.name,
+                                     status=Status.RECEIVED, provider_id=provider_id)
+    message.event = event_record(
+        claim=claim, type=EventType.MESSAGE, channel=channel, customer_visible=True,
+        actor_label=claim.customer.name,
+        data={"message_id": message.pk, "body": text, "direction": "in", "sender": sender},
+    )
+    message.save(update_fields=["event", "updated_at"])
+    now = timezone.now()
+    conversation = _conversation(claim)
+    conversation.waiting_since = conversation.waiting_since or now
+    conversation.unread_count += 1
+    conversation.last_message_at = now
+    conversation.last_inbound_preview = text[:160]
+    conversation.done_at = None
+    conversation.save()
+    return message
+
+
+@transaction.atomic
+def message_send(*, claim: Claim, body: Any, actor: Any = None, actor_label: str = "",
+                 channel: str = Channel.STAFF) -> Message:
+    """The shop's reply: shown on the portal at once; answering clears the inbox wait.
+
+    SMS and email copies for opted-in customers are queued here in later issues.
+    """
+    text = clean_body(body)
+    label = actor_label or actor_label_for(actor) or claim.location.name
+    first_name = getattr(actor, "first_name", "") or label.split()[0]
+    message = Message.objects.create(
+        claim=claim, direction=Direction.OUTBOUND, channel=Channel.PORTAL, body=text,
+        sender=actor if getattr(actor, "is_authenticated", False) else None,
+        sender_label=label, status=Status.SENT)
+    message.event = event_record(
+        claim=claim, type=EventType.MESSAGE, channel=channel, actor=actor, actor_label=label,
+        customer_visible=True,
+        data={"message_id": message.pk, "body": text, "direction": "out", "sender": first_name},
+    )
+    message.save(update_fields=["event", "updated_at"])
+    conversation = _conversation(claim)
+    conversation.waiting_since = None
+    conversation.unread_count = 0
+    conversation.last_message_at = timezone.now()
+    conversation.save()
+    return message
+
+
+@transaction.atomic
+def conversation_mark_read(*, claim: Claim) -> None:
+    Conversation.objects.filter(claim=claim).update(unread_count=0, updated_at=timezone.now())
+
+
+@transaction.atomic
+def conversation_mark_done(*, claim: Claim, actor: Any) -> None:
+    """Close the thread without replying (e.g. the customer said thanks)."""
+    conversation = _conversation(claim)
+    conversation.done_at = timezone.now()
+    conversation.waiting_since = None
+    conversation.unread_count = 0
+    conversation.save()
+
+
+@transaction.atomic
+def conversation_assign(*, claim: Claim, assignee: Any) -> None:
+    """Give the thread to a teammate who works at the claim's location (or nobody)."""
+    from claimory.shops.selectors import locations_for_user
+
+    if assignee is not None and not locations_for_user(assignee).filter(
+            pk=claim.location_id).exists():
+        raise ValidationError({"assignee": ["That person does not work at this location."]})
+    conversation = _conversation(claim)
+    conversation.assigned_to = assignee
+    conversation.save()
+
+
+@transaction.atomic
+def message_customer_seen(*, claim: Claim, up_to_message_id: int) -> int:
+    """The portal showed the shop's messages up to this id: mark them seen."""
+    return Message.objects.filter(
+        claim=claim, direction=Direction.OUTBOUND, channel=Channel.PORTAL,
+        pk__lte=up_to_message_id, status__in=[Status.SENT, Status.DELIVERED],
+    ).update(status=Status.READ, updated_at=timezone.now())
