@@ -198,5 +198,7 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "uvicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's access log: without this it keeps Django's default, unredacted handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 # /c/<token> and /c/<token>/anything: keep the shape, drop the secret.
 _PORTAL_PATH = re.compile(r"(/c/)[A-Za-z0-9_\-]{6,}")
@@ -13,11 +14,40 @@ def redact(text: str) -> str:
     return _PORTAL_PATH.sub(r"\1[redacted]", text)
 
 
+def _redact_arg(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, bytes):
+        return redact(value.decode("utf-8", "replace"))
+    if isinstance(value, int | float | type(None)):
+        return value
+    # Anything else (a URL object, a request, an exception) is formatted with %s: redact
+    # its text, so a token inside str() cannot slip through.
+    text = str(value)
+    return redact(text) if _PORTAL_PATH.search(text) else value
+
+
 class RedactPortalTokens(logging.Filter):
+    """Rewrites the record in place: message, arguments, traceback and stack text.
+
+    Arguments keep their positions, because some formatters (uvicorn's access formatter)
+    unpack ``record.args`` by index.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args) \
-                if isinstance(record.args, tuple) else record.args
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
+        elif record.msg is not None:
+            record.msg = _redact_arg(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _redact_arg(v) for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            # Format the traceback now, so the handler prints this redacted copy.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

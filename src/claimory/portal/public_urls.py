@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Public shop routes under /p/: the branded landing page and its brand stylesheet."""
+
+from django.urls import path
+
+from claimory.portal import public_views
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:slug>", public_views.shop, name="shop"),
+    path("<str:slug>/brand.css", public_views.brand_stylesheet, name="brand_css"),
+]

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Customer portal routes under /c/: the page and its live fragments (token = credential)."""
+
+from django.urls import path
+
+from claimory.portal import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.no_token, name="no_token"),
+    path("<str:token>", views.page, name="page"),
+    path("<str:token>/fragments/<str:name>", views.fragment, name="fragment"),
+]

@@ -1,0 +1,77 @@
+"""Customer portal views: the page at /c/<token>, its live fragments, and the uniform 404.
+
+The token is the only credential. Every view goes through ``gate``: rate limit first, then
+``claim_get_for_token``; any miss gets the same 404 page whatever the reason.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from claimory.claims.models import Claim
+from claimory.claims.selectors import claim_get_for_token
+from claimory.portal import ratelimit
+from claimory.portal.page import FRAGMENTS, portal_language, render_fragment, render_portal
+
+__all__ = ["fragment", "gate", "not_found", "page", "render_fragment"]
+
+
+def not_found(request: HttpRequest, *, count: bool = True) -> HttpResponse:
+    """The one 404 page of /c/: names no shop, because we do not know which one it is."""
+    if count:
+        ratelimit.miss_record(request)
+    return render(request, "portal/not_found.html", status=404)
+
+
+def too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    response = render(request, "portal/too_many.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def gate(request: HttpRequest, token: str) -> Claim | HttpResponse:
+    """The claim this token opens, or the response to send instead (429 or uniform 404).
+
+    Other token endpoints (event stream, messages) use this too, so guesses against them
+    are counted and answered the same way.
+    """
+    wait = ratelimit.retry_after(request)
+    if wait is not None:
+        return too_many(request, wait)
+    claim = claim_get_for_token(token)
+    if claim is None:
+        return not_found(request)
+    return claim
+
+
+@require_safe
+def no_token(request: HttpRequest) -> HttpResponse:
+    return not_found(request)
+
+
+@require_safe
+def page(request: HttpRequest, token: str) -> HttpResponse:
+    claim = gate(request, token)
+    if isinstance(claim, HttpResponse):
+        return claim
+    language = portal_language(request, claim)
+    response = HttpResponse(render_portal("portal/page.html", claim, language=language,
+                                          request=request))
+    response["Content-Language"] = language
+    return response
+
+
+@require_safe
+def fragment(request: HttpRequest, token: str, name: str) -> HttpResponse:
+    """One section of the page as HTML, for the live-update script to swap in."""
+    claim = gate(request, token)
+    if isinstance(claim, HttpResponse):
+        return claim
+    if name not in FRAGMENTS:
+        return not_found(request, count=False)
+    language = portal_language(request, claim)
+    response = HttpResponse(render_fragment(request, claim, name, language=language))
+    response["Content-Language"] = language
+    return response
