@@ -14,6 +14,7 @@ def test_opening_a_claim_answers_201_with_portal_link_and_qr(api, api_key, locat
     response = api.post("/api/v1/claims", claim_body())
     assert response.status_code == 201, response.content
     body = response.json()
+    assert response["Location"] == f"/api/v1/claims/{body['id']}"
     assert body["stage"] == "pictures" and body["stage_name"] == "Pictures"
     assert body["customer"] == {"name": "Ana Ruiz", "phone": "+15125550177",
                                 "email": "ana@example.test", "language": "es",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Query, Router
 from ninja.responses import Status
 
@@ -50,12 +51,13 @@ def _unknown_stage(location, slug: str) -> ApiError:
 
 
 @router.post("/claims", response={201: ClaimOut, **ERRORS}, summary="Open a claim")
-def claim_create_route(request: HttpRequest, payload: ClaimIn):
+def claim_create_route(request: HttpRequest, response: HttpResponse, payload: ClaimIn):
     body = payload.model_dump(exclude={"customer", "vehicle"})
     data = ClaimInput(customer=CustomerInput(**payload.customer.model_dump()),
                       vehicle=VehicleInput(**payload.vehicle.model_dump()), **body)
     claim = claim_create(location=location_of(request), data=data, channel=Channel.API,
                          actor_label=actor_label(request))
+    response["Location"] = reverse("api:claim_get", kwargs={"claim_id": claim.pk})
     return Status(201, claim_out(claim_get_for_key(key_of(request), claim.pk)))
 
 
@@ -111,8 +113,10 @@ def claim_stage_route(request: HttpRequest, claim_id: int, payload: StageIn):
 
 @router.get("/claims/{claim_id}/timeline", response={200: list[EventOut], **ERRORS},
             summary="Every event of the claim, oldest first")
-def claim_timeline_route(request: HttpRequest, claim_id: int, after: int = 0):
-    """`after` (an event id) returns only later events, for polling without repeats."""
+def claim_timeline_route(
+    request: HttpRequest, claim_id: int,
+    after: int = Query(0, description="Only events after this event id (for polling)."),
+):
     claim = claim_get_for_key(key_of(request), claim_id)
     events = claim_timeline(claim)
     if after > 0:
