@@ -33,7 +33,7 @@ def test_unknown_shop_is_404(client, db):
 def test_public_page_in_spanish(client, location):
     html = client.get("/p/northside", {"lang": "es"}).content.decode()
     assert '<html lang="es">' in html and "¿Ya dejó su auto?" in html
-    assert "Horario de recogida" in html and "lun – vie" in html
+    assert "Horario de recogida" in html and "Lun – vie" in html
     html = client.get("/p/northside", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert '<html lang="es">' in html
 
@@ -58,6 +58,8 @@ def test_starter_plan_gets_no_brand_css_and_no_logo(client, db):
 def test_brand_palette_keeps_text_readable_for_any_colour(colour):
     palette = brand_palette(colour)
     assert contrast(_rgb(palette["--brand-text"]), WHITE) >= 4.5
+    assert contrast(_rgb(palette["--brand-text"]), _rgb(palette["--brand-soft"])) >= 4.5
+    assert contrast(WHITE, _rgb(palette["--brand-text"])) >= 4.5  # primary button label
     assert contrast(_rgb(palette["--on-brand"]), _rgb(palette["--brand"])) >= 4.5
 
 

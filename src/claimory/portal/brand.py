@@ -43,11 +43,12 @@ def _mix(rgb: tuple[int, int, int], other: tuple[int, int, int], amount: float
     return tuple(round(c + (o - c) * amount) for c, o in zip(rgb, other, strict=True))  # type: ignore[return-value]
 
 
-def _readable_on_white(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    """The brand colour, darkened just enough to be AA text on white."""
+def _readable_on(rgb: tuple[int, int, int], background: tuple[int, int, int]
+                 ) -> tuple[int, int, int]:
+    """The brand colour, darkened just enough to be AA text on ``background``."""
     for step in range(0, 21):
         candidate = _mix(rgb, INK, step / 20)
-        if contrast(candidate, WHITE) >= 4.5:
+        if contrast(candidate, background) >= 4.5:
             return candidate
     return INK
 
@@ -56,11 +57,14 @@ def brand_palette(hex_color: str) -> dict[str, str]:
     """CSS variables: fill, text on the fill, brand-tinted text, and a soft tint."""
     rgb = _rgb(hex_color)
     on_brand = WHITE if contrast(rgb, WHITE) >= contrast(rgb, INK) else INK
+    soft = _mix(rgb, WHITE, 0.9)
     return {
         "--brand": _hex(rgb),
         "--on-brand": _hex(on_brand),
-        "--brand-text": _hex(_readable_on_white(rgb)),
-        "--brand-soft": _hex(_mix(rgb, WHITE, 0.9)),
+        # Brand text sits on white and on the soft tint (pills, today's hours): the tint is
+        # the darker of the two, so readable there means readable everywhere.
+        "--brand-text": _hex(_readable_on(rgb, soft)),
+        "--brand-soft": _hex(soft),
         "--brand-line": _hex(_mix(rgb, WHITE, 0.65)),
     }
 
