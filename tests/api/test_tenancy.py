@@ -13,6 +13,8 @@ CLAIM_ROUTES = [
     ("POST", "/api/v1/claims/{id}/stage", {"stage": "delivered"}),
     ("GET", "/api/v1/claims/{id}/timeline", None),
     ("GET", "/api/v1/claims/{id}/qr.svg", None),
+    ("POST", "/api/v1/claims/{id}/messages", {"body": "hello from a stranger"}),
+    ("GET", "/api/v1/claims/{id}/messages", None),
 ]
 
 

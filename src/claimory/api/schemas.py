@@ -288,3 +288,20 @@ class EventOut(Schema):
     actor: str = Field(description="Who did it: a staff name, 'API key clm_…', or empty.")
     customer_visible: bool
     data: dict[str, Any]
+
+
+# ---- messages -------------------------------------------------------------------------------
+
+class MessageIn(Input):
+    body: Text(2000) = Field(description="Plain text; links are made clickable on the portal.")
+
+
+class MessageOut(Schema):
+    id: int
+    event_id: int | None = Field(description="The message's id on the claim timeline.")
+    direction: Literal["in", "out"]
+    channel: str
+    body: str
+    sender: str
+    status: str = Field(description="received, queued, sending, sent, delivered, read, failed")
+    created_at: dt.datetime

@@ -11,6 +11,7 @@ from claimory.api import errors
 from claimory.api.auth import ApiKeyAuth
 from claimory.api.routes_claims import router as claims_router
 from claimory.api.routes_location import router as location_router
+from claimory.api.routes_messages import router as messages_router
 
 DESCRIPTION = """\
 The Claimory API for estimating systems, DMS integrations and scripts.
@@ -50,3 +51,4 @@ api = ClaimoryApi(
 errors.install(api)
 api.add_router("", location_router)
 api.add_router("", claims_router)
+api.add_router("", messages_router)
