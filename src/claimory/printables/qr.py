@@ -31,11 +31,17 @@ def qr_code(url: str) -> segno.QRCode:
     return segno.make_qr(url, error="m")
 
 
-def qr_svg(url: str, *, scale: int = 4, dark: str = "#000") -> str:
-    """Standalone SVG markup (no XML declaration) that can be inlined in HTML."""
+def qr_svg(url: str, *, scale: int = 4, dark: str = "#000",
+           title: str = "QR code: scan to follow your repair", fluid: bool = False) -> str:
+    """Standalone SVG markup (no XML declaration) that can be inlined in HTML.
+
+    ``fluid`` leaves out width and height (only the viewBox stays) so CSS sizes the code,
+    as the print pages do in inches.
+    """
     buffer = io.BytesIO()
+    size = {"omitsize": True} if fluid else {"unit": "px"}
     qr_code(url).save(buffer, kind="svg", scale=scale, dark=dark, xmldecl=False, svgns=True,
-                      title="QR code: scan to follow your repair", unit="px")
+                      title=title, **size)
     return buffer.getvalue().decode()
 
 
