@@ -1,4 +1,58 @@
-from django.urls import path  # noqa: F401
+"""Staff back office URLs under /staff/: auth, claims, board and settings."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
+
+from claimory.backoffice.forms.auth import StaffAuthenticationForm
+from claimory.backoffice.views import board, claim_actions, claims
+from claimory.backoffice.views import settings as settings_views
 
 app_name = "backoffice"
-urlpatterns: list = []
+
+auth_urls = [
+    path("login", auth_views.LoginView.as_view(
+        authentication_form=StaffAuthenticationForm, redirect_authenticated_user=True),
+        name="login"),
+    # Old bookmarks and scripts ask for /staff/login/ with a slash.
+    path("login/", RedirectView.as_view(pattern_name="backoffice:login", query_string=True)),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset", auth_views.PasswordResetView.as_view(
+        email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt",
+        success_url=reverse_lazy("backoffice:password_reset_done"),
+        # Links in the email use the configured public origin, never the request's Host.
+        extra_email_context={"base_url": settings.BASE_URL}),
+        name="password_reset"),
+    path("password-reset/sent", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password-reset/done", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("password-reset/<uidb64>/<token>", auth_views.PasswordResetConfirmView.as_view(
+        success_url=reverse_lazy("backoffice:password_reset_complete")),
+        name="password_reset_confirm"),
+]
+
+urlpatterns = [
+    *auth_urls,
+    path("", claims.claim_list_view, name="claims"),
+    path("claims/new", claims.claim_new, name="claim_new"),
+    path("claims/<int:claim_id>", claims.claim_detail, name="claim"),
+    path("claims/<int:claim_id>/edit", claim_actions.claim_edit_view, name="claim_edit"),
+    path("claims/<int:claim_id>/stage", claim_actions.claim_stage, name="claim_stage"),
+    path("claims/<int:claim_id>/notes", claim_actions.claim_note, name="claim_note"),
+    path("claims/<int:claim_id>/portal/rotate", claim_actions.portal_rotate,
+         name="portal_rotate"),
+    path("claims/<int:claim_id>/portal/revoke", claim_actions.portal_revoke,
+         name="portal_revoke"),
+    path("board", board.board, name="board"),
+    path("settings/", settings_views.settings_index, name="settings"),
+    path("settings/stages", settings_views.stages, name="settings_stages"),
+    path("settings/stages/<slug:location_slug>", settings_views.stage_new, name="stage_new"),
+    path("settings/stages/<slug:location_slug>/<slug:stage_slug>", settings_views.stage_edit,
+         name="stage_edit"),
+    path("settings/stages/<slug:location_slug>/<slug:stage_slug>/move",
+         settings_views.stage_move, name="stage_move"),
+    path("settings/location", settings_views.location_settings, name="settings_location"),
+]

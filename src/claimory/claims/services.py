@@ -390,3 +390,109 @@ def claim_note_add(*, claim: Claim, body: str, actor: Any) -> None:
         raise ValidationError({"body": ["Keep notes under 4,000 characters."]})
     event_record(claim=claim, type=EventType.NOTE, actor=actor, channel=Channel.STAFF,
                  data={"body": body})
+
+
+# ---- back-office edits: customer, vehicle and the whole edit form ---------------------------
+
+CUSTOMER_FIELDS = ("name", "phone", "email", "language", "sms_opt_in", "email_opt_in")
+VEHICLE_FIELDS = ("year", "make", "model", "vin", "color", "plate")
+
+
+def _merge_errors(errors: dict[str, list[str]], exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    else:
+        errors.setdefault("__all__", []).extend(exc.messages)
+
+
+@transaction.atomic
+def customer_update(
+    *, claim: Claim, data: CustomerInput, actor: Any = None, channel: str = Channel.STAFF,
+) -> Customer:
+    """Replace the claim's customer details. Turning an opt-in on records when consent was
+    given; turning it off clears that time. Errors use the intake keys ("customer.phone")."""
+    errors: dict[str, list[str]] = {}
+    clean = _clean_customer(data, claim.location, errors)
+    if errors:
+        raise ValidationError(errors)
+    customer = claim.customer
+    changed = [name for name in CUSTOMER_FIELDS if getattr(customer, name) != clean[name]]
+    if not changed:
+        return customer
+    now = timezone.now()
+    update_fields = [*changed, "updated_at"]
+    for name in changed:
+        setattr(customer, name, clean[name])
+        if name in ("sms_opt_in", "email_opt_in"):
+            setattr(customer, f"{name}_at", now if clean[name] else None)
+            update_fields.append(f"{name}_at")
+    customer.save(update_fields=update_fields)
+    event_record(claim=claim, type=EventType.UPDATED, actor=actor, channel=channel,
+                 data={"fields": [f"customer.{name}" for name in changed]})
+    return customer
+
+
+@transaction.atomic
+def vehicle_update(
+    *, claim: Claim, data: VehicleInput, actor: Any = None, channel: str = Channel.STAFF,
+) -> Vehicle:
+    """Replace the claim's vehicle details (VIN check digit verified, plate upper-cased)."""
+    errors: dict[str, list[str]] = {}
+    clean = _clean_vehicle(data, errors)
+    if errors:
+        raise ValidationError(errors)
+    vehicle = claim.vehicle
+    changed = [name for name in VEHICLE_FIELDS if getattr(vehicle, name) != clean[name]]
+    if not changed:
+        return vehicle
+    for name in changed:
+        setattr(vehicle, name, clean[name])
+    vehicle.save(update_fields=[*changed, "updated_at"])
+    event_record(claim=claim, type=EventType.UPDATED, actor=actor, channel=channel,
+                 data={"fields": [f"vehicle.{name}" for name in changed]})
+    return vehicle
+
+
+@dataclass
+class ClaimEditInput:
+    changes: dict[str, Any]
+    customer: CustomerInput
+    vehicle: VehicleInput
+    eta: dt.date | None = None
+    eta_reason: str = ""
+
+
+def claim_edit(
+    *, claim: Claim, data: ClaimEditInput, actor: Any = None, channel: str = Channel.STAFF,
+) -> Claim:
+    """Apply a whole staff edit form: all or nothing, and every problem reported at once.
+
+    Runs claim_update, customer_update, vehicle_update and claim_eta_set in one transaction;
+    if any of them rejects its part, everything rolls back and one ValidationError lists
+    all the messages under the keys those services use.
+    """
+    errors: dict[str, list[str]] = {}
+    steps = (
+        lambda: claim_update(claim=claim, changes=data.changes, actor=actor, channel=channel),
+        lambda: customer_update(claim=claim, data=data.customer, actor=actor, channel=channel),
+        lambda: vehicle_update(claim=claim, data=data.vehicle, actor=actor, channel=channel),
+        lambda: claim_eta_set(claim=claim, eta=data.eta, reason=data.eta_reason, actor=actor,
+                              channel=channel),
+    )
+    try:
+        with transaction.atomic():
+            for step in steps:
+                try:
+                    step()
+                except ValidationError as exc:
+                    _merge_errors(errors, exc)
+            if errors:
+                raise ValidationError(errors)
+    except ValidationError:
+        # The rows rolled back; bring the in-memory objects back in line with them.
+        claim.refresh_from_db()
+        claim.customer.refresh_from_db()
+        claim.vehicle.refresh_from_db()
+        raise
+    return claim

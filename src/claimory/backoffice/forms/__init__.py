@@ -1,0 +1,1 @@
+"""Staff forms: parse and shape input for the services, which own the real validation."""

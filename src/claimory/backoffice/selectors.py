@@ -1,0 +1,97 @@
+"""Read-side queries behind the staff screens: the filtered claim list and the board columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from claimory.claims.models import Claim
+from claimory.claims.selectors import claim_search, claims_for_user
+from claimory.claims.services import location_today
+from claimory.shops.models import Location, Stage
+
+# Delivered cars stay on the board this long, so the column shows recent hand-overs only.
+BOARD_DELIVERED_DAYS = 14
+
+SORTS: dict[str, tuple[str, tuple]] = {
+    "recent": ("Recently updated", ("-updated_at", "-id")),
+    "eta": ("ETA, soonest first", (F("eta").asc(nulls_last=True), "id")),
+    "stage": ("Stage", ("stage__position", "stage_entered_at")),
+    "waiting": ("Longest in stage", ("stage_entered_at", "id")),
+    "customer": ("Customer name", ("customer__name", "id")),
+    "ro": ("RO number", ("ro_number", "id")),
+    "new": ("Newest first", ("-created_at", "-id")),
+}
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    q: str = ""
+    location: str = ""
+    stage: str = ""
+    carrier: str = ""
+    overdue: bool = False
+    sort: str = "recent"
+
+
+def eta_past_due_q(locations: list[Location]) -> Q:
+    """Claims not yet delivered whose ETA is before today in their own shop's time zone."""
+    if not locations:
+        return Q(pk__in=[])
+    per_location = (Q(location=loc, eta__lt=location_today(loc)) for loc in locations)
+    return reduce(or_, per_location) & Q(delivered_at__isnull=True)
+
+
+def claim_list(user, filters: ClaimFilters, locations: list[Location]) -> QuerySet[Claim]:
+    qs = claim_search(claims_for_user(user).filter(archived=False), filters.q)
+    if filters.location:
+        qs = qs.filter(location__slug=filters.location)
+    if filters.stage:
+        qs = qs.filter(stage__slug=filters.stage)
+    if filters.carrier:
+        qs = qs.filter(carrier__iexact=filters.carrier)
+    if filters.overdue:
+        qs = qs.filter(eta_past_due_q(locations))
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["recent"])[1])
+
+
+def stage_choices(locations: list[Location]) -> list[tuple[str, str]]:
+    """Distinct stage slugs across the user's locations, in board order (one query)."""
+    seen: dict[str, str] = {}
+    rows = Stage.objects.filter(location__in=locations).order_by("position", "id")
+    for slug, name in rows.values_list("slug", "name"):
+        seen.setdefault(slug, name)
+    return list(seen.items())
+
+
+def carrier_choices(locations: list[Location]) -> list[str]:
+    rows = (Claim.objects.filter(location__in=locations, archived=False).exclude(carrier="")
+            .order_by("carrier").values_list("carrier", flat=True).distinct())
+    return list(rows)
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    cards: list[Claim] = field(default_factory=list)
+
+
+def board_columns(location: Location, *, now: dt.datetime | None = None) -> list[BoardColumn]:
+    """One column per stage in the location's order, each with its cars (two queries)."""
+    now = now or timezone.now()
+    columns = {s.pk: BoardColumn(stage=s) for s in location.stages.order_by("position", "id")}
+    cutoff = now - dt.timedelta(days=BOARD_DELIVERED_DAYS)
+    claims = (
+        Claim.objects.filter(location=location, archived=False)
+        .exclude(delivered_at__lt=cutoff)
+        .select_related("customer", "vehicle", "stage", "location")
+        .order_by(F("eta").asc(nulls_last=True), "stage_entered_at", "id")
+    )
+    for claim in claims:
+        columns[claim.stage_id].cards.append(claim)
+    return list(columns.values())

@@ -1,0 +1,1 @@
+"""Staff views, one module per area: claims, claim actions, board, settings."""

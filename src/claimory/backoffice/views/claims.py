@@ -1,0 +1,90 @@
+"""Claim list, intake and the claim page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from claimory.backoffice.access import staff_view
+from claimory.backoffice.forms.claims import (
+    COMMON_CARRIERS,
+    ClaimFilterForm,
+    IntakeForm,
+    NoteForm,
+    StageMoveForm,
+)
+from claimory.backoffice.selectors import carrier_choices, claim_list, stage_choices
+from claimory.backoffice.timeline import timeline_entries
+from claimory.claims.models import Claim, EventType
+from claimory.claims.selectors import claim_get_for_user, claim_timeline
+from claimory.claims.services import claim_create
+from claimory.printables.qr import portal_url, qr_svg
+from claimory.shops.models import Stage
+from claimory.shops.selectors import locations_for_user
+
+PAGE_SIZE = 25
+
+
+@staff_view
+@require_GET
+def claim_list_view(request: HttpRequest) -> HttpResponse:
+    locations = list(locations_for_user(request.user))
+    carriers = carrier_choices(locations)
+    form = ClaimFilterForm(request.GET, locations=locations, stages=stage_choices(locations),
+                           carriers=carriers)
+    claims = claim_list(request.user, form.filters(), locations)
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "backoffice/claim_list.html", {
+        "form": form, "page": page, "locations": locations,
+        "show_location": len(locations) > 1,
+    })
+
+
+@staff_view
+def claim_new(request: HttpRequest) -> HttpResponse:
+    locations = list(locations_for_user(request.user))
+    stages = list(Stage.objects.filter(location__in=locations).order_by("position", "id"))
+    form = IntakeForm(request.POST or None, locations=locations, stages=stages)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = claim_create(location=form.location_obj, data=form.to_input(),
+                                 actor=request.user)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Claim {claim} opened for {claim.customer.name}.")
+            return redirect(reverse("backoffice:claim", args=[claim.pk]) + "?new=1")
+    return render(request, "backoffice/claim_new.html",
+                  {"form": form, "carriers": COMMON_CARRIERS}, status=form.status_code)
+
+
+@staff_view
+@require_GET
+def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim = claim_get_for_user(request.user, claim_id)
+    return claim_page(request, claim)
+
+
+def claim_page(request: HttpRequest, claim: Claim, *, note_form: NoteForm | None = None,
+               status: int = 200) -> HttpResponse:
+    """The claim page; also re-rendered by actions that failed, with their bound form."""
+    stages = list(claim.location.stages.order_by("position", "id"))
+    events = list(claim_timeline(claim))
+    entries = timeline_entries(events, {s.slug: s.name for s in stages})
+    url = portal_url(claim)
+    return render(request, "backoffice/claim_detail.html", {
+        "claim": claim,
+        "stages": stages,
+        "entries": entries,
+        "eta_history": [e for e in entries if e.event.type == EventType.ETA],
+        "portal_url": url,
+        "portal_qr": qr_svg(url, scale=3) if url else "",
+        "note_form": note_form or NoteForm(),
+        "move_form": StageMoveForm(initial={"stage": claim.stage.slug}),
+        "just_created": request.GET.get("new") == "1",
+    }, status=status)
