@@ -154,6 +154,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Real-time doorbell (claimory.realtime): "auto" = Redis pub/sub when REDIS_URL is set, else
+# this process only; "postgres" = LISTEN/NOTIFY; "memory". The per-process poll of the newest
+# events (every REALTIME_POLL_MS) always runs as the catch-up.
+REALTIME_NOTIFIER = envstr("CLAIMORY_NOTIFIER", "auto")
+REALTIME_CHANNEL_PREFIX = envstr("CLAIMORY_REALTIME_PREFIX", "claimory")
+REALTIME_POLL_MS = envint("CLAIMORY_REALTIME_POLL_MS", 500)
+
 TASKS = {
     "default": {
         "BACKEND": (

@@ -1,0 +1,192 @@
+"""Database reads of the event stream, run in the hub's small thread pools, never per stream.
+
+Every function here is synchronous and short: it opens no transaction, holds no connection
+beyond its pool thread's own, and returns plain values (frames already encoded) so the event
+loop only moves bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import InterfaceError, OperationalError, connection
+from django.db.models import Max
+
+from claimory.claims.customer_view import public_event_data
+from claimory.claims.models import Claim, ClaimEvent, EventType
+from claimory.claims.selectors import claim_get_for_token
+from claimory.portal import ratelimit
+from claimory.realtime.wire import encode_event
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+# Poll window: PostgreSQL hands out ids before commit, so a low id can commit after higher
+# ones. Re-reading the newest POLL_LOOKBACK ids catches those; a per-claim fetch by seq (the
+# commit-ordered counter) then delivers everything, so even a miss here only delays.
+POLL_LOOKBACK = 256
+# Events after which a claim's portal access is re-read: rotation/revocation, and stage
+# changes (delivery starts the expiry clock).
+ACCESS_EVENTS = frozenset({EventType.PORTAL, EventType.STAGE})
+
+Frames = list[tuple[int, bytes | None]]  # (seq, frame or None when the customer may not see it)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Which token currently opens the claim and until when (epoch seconds, None = open)."""
+
+    token_hash: str | None
+    expires_at: float | None
+
+
+@dataclass(frozen=True)
+class Opened:
+    claim_id: int
+    access: Access
+    cursor: int  # the last seq the replay covered (hidden events included)
+    claim_seq: int  # the claim's newest seq when the token was checked
+    replay: bytes
+
+
+@dataclass(frozen=True)
+class Fetched:
+    frames: Frames
+    last_seq: int
+    access: Access | None  # re-read when the batch holds an ACCESS_EVENTS event
+
+
+def _access(claim: Claim) -> Access:
+    if claim.portal_revoked_at is not None or not claim.portal_token_hash:
+        return Access(token_hash=None, expires_at=None)
+    expires = None
+    if claim.delivered_at is not None:
+        days = claim.location.portal_expiry_days
+        expires = (claim.delivered_at + timedelta(days=days)).timestamp()
+    return Access(token_hash=claim.portal_token_hash, expires_at=expires)
+
+
+def _frames(claim_id: int, after: int, limit: int) -> tuple[Frames, int, bool]:
+    """Events of one claim after ``after``, encoded; also the last seq and whether access moved."""
+    rows = (
+        ClaimEvent.objects.filter(claim_id=claim_id, seq__gt=after)
+        .only("seq", "type", "customer_visible", "data")
+        .order_by("seq")[:limit]
+    )
+    frames: Frames = []
+    last = after
+    access_moved = False
+    for event in rows:
+        data = public_event_data(event)
+        frames.append((event.seq, None if data is None else encode_event(event.seq, event.type,
+                                                                          data)))
+        last = event.seq
+        access_moved = access_moved or event.type in ACCESS_EVENTS
+    return frames, last, access_moved
+
+
+def _reconnecting(fn):
+    """Drop a broken pooled connection so the next call opens a fresh one."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            connection.close()
+            raise
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@_reconnecting
+def stream_open(token: str, after: int, limit: int = BATCH) -> Opened | None:
+    """Check the token (uniform miss: None) and read the replay after ``after``."""
+    claim = claim_get_for_token(token)
+    if claim is None:
+        return None
+    # A cursor from the future (say, after a database restore) would hide new events.
+    after = min(after, claim.event_seq)
+    frames, last, _moved = _frames(claim.pk, after, limit)
+    return Opened(
+        claim_id=claim.pk,
+        access=_access(claim),
+        cursor=last,
+        claim_seq=claim.event_seq,
+        replay=b"".join(frame for _seq, frame in frames if frame),
+    )
+
+
+@_reconnecting
+def claim_fetch(claim_id: int, after: int, limit: int = BATCH) -> Fetched:
+    """The fan-out read: one claim's events after ``after``, once per process."""
+    frames, last, moved = _frames(claim_id, after, limit)
+    access = None
+    if moved:
+        claim = (Claim.objects.select_related("location")
+                 .only("portal_token_hash", "portal_revoked_at", "delivered_at",
+                       "location__portal_expiry_days")
+                 .filter(pk=claim_id).first())
+        access = Access(token_hash=None, expires_at=None) if claim is None else _access(claim)
+    return Fetched(frames=frames, last_seq=last, access=access)
+
+
+@_reconnecting
+def events_poll(high: int | None) -> tuple[list[tuple[int, int]], int]:
+    """(claim id, newest seq) of recent events and the new high-water id.
+
+    The first call only learns the current high-water mark: streams replay for themselves.
+    """
+    if high is None:
+        return [], ClaimEvent.objects.aggregate(top=Max("id"))["top"] or 0
+    rows = (ClaimEvent.objects.filter(id__gt=high - POLL_LOOKBACK)
+            .values_list("id", "claim_id", "seq"))
+    newest: dict[int, int] = {}
+    for event_id, claim_id, seq in rows:
+        high = max(high, event_id)
+        if seq > newest.get(claim_id, 0):
+            newest[claim_id] = seq
+    return list(newest.items()), high
+
+
+class _ClientRequest:
+    """Just enough of a request for the portal's miss limiter, keyed by client address."""
+
+    def __init__(self, ip: str):
+        self.META = {"REMOTE_ADDR": ip}
+
+
+_limiter_skip_until = 0.0
+
+
+def _limiter_call(fn, ip: str):
+    # A broken cache (Redis down) must not turn into a 500 or slow every connect: the limiter
+    # fails open and is skipped for a few seconds before the next try.
+    global _limiter_skip_until
+    if time.monotonic() < _limiter_skip_until:
+        return None
+    try:
+        return fn(_ClientRequest(ip))
+    except Exception as exc:  # noqa: BLE001
+        _limiter_skip_until = time.monotonic() + 5.0
+        logger.warning("portal miss limiter unavailable (%s); not limiting for now", exc)
+        return None
+
+
+def stream_admit(token: str, after: int, client_ip: str) -> Opened | int | None:
+    """Opened for a live token; None (uniform 404) for any miss; an int = seconds to wait (429).
+
+    Misses count against the client in the same limiter as the portal page, so the stream
+    is no faster a way to guess tokens.
+    """
+    wait = _limiter_call(ratelimit.retry_after, client_ip)
+    if wait:
+        return int(wait)
+    opened = stream_open(token, after)
+    if opened is None:
+        _limiter_call(ratelimit.miss_record, client_ip)
+    return opened
