@@ -33,7 +33,8 @@ def _require_chromium() -> None:
     if Path(CHROMIUM).exists():
         return
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests "
+                    "(apt-get install chromium)")
     pytest.skip("Debian chromium not installed (apt-get install chromium)")
 
 

@@ -98,10 +98,15 @@ def stage_reached_times(claim: Claim) -> dict[str, dt.datetime]:
 
 
 def customer_claim_view(claim: Claim, *, stages: list[Stage] | None = None,
-                        today: dt.date | None = None) -> CustomerClaimView:
-    """Build the customer's view of ``claim`` (expects location, stage, customer, vehicle loaded)."""
+                        today: dt.date | None = None,
+                        language: str | None = None) -> CustomerClaimView:
+    """Build the customer's view of ``claim``.
+
+    Expects location, stage, customer and vehicle loaded. ``language`` overrides the
+    customer's own (the portal's language switch) without touching the record.
+    """
     location: Location = claim.location
-    language = claim.customer.language or "en"
+    language = language or claim.customer.language or "en"
     if stages is None:
         stages = list(location.stages.order_by("position", "id"))
     steps = _stage_steps(claim, stages, stage_reached_times(claim), language)

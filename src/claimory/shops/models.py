@@ -68,7 +68,8 @@ class Location(BaseModel):
     pickup_hours = models.JSONField(default=default_hours, blank=True)
     # Branding (shown on Professional and above).
     logo = models.ImageField(upload_to="logos/", blank=True)
-    brand_color = models.CharField(max_length=7, default="#1d4ed8", validators=[hex_color_validator])
+    brand_color = models.CharField(max_length=7, default="#1d4ed8",
+                                   validators=[hex_color_validator])
     tagline = models.CharField(max_length=160, blank=True)
     # What the customer may see by default; each claim can override (None = use default).
     show_estimate_total = models.BooleanField(default=True)
