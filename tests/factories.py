@@ -49,7 +49,8 @@ def make_location(workspace: Workspace | None = None, slug: str | None = None,
 
 def make_staff(workspace: Workspace, role: str = Role.FRONT_DESK,
                locations: list[Location] | None = None, email: str | None = None,
-               password: str = "correct-horse-battery",  # noqa: S107, first_name: str = "Dana"):
+               password: str = "correct-horse-battery",  # noqa: S107
+               first_name: str = "Dana"):
     email = email or f"staff{next(_counter)}@example.test"
     user = staff_user_create(email=email, password=password, first_name=first_name,
                              last_name="Staff")
