@@ -50,7 +50,19 @@ class ClaimFieldsMixin(forms.Form):
         return {name: self.cleaned_data.get(name) for name in names}
 
 
+PEOPLE_ORDER = [
+    "customer_name", "customer_language", "customer_phone", "customer_email",
+    "customer_sms_opt_in", "customer_email_opt_in", "vehicle_year", "vehicle_make",
+    "vehicle_model", "vehicle_vin", "vehicle_color", "vehicle_plate",
+]
+CLAIM_ORDER = ["ro_number", "claim_number", "carrier", "adjuster_name", "adjuster_phone",
+               "adjuster_email"]
+
+
 class IntakeForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin):
+    # The page's order, so the error summary at the top reads top to bottom too.
+    field_order = ["location", "stage", *PEOPLE_ORDER, *CLAIM_ORDER, "estimate_total",
+                   "deductible", "rental_days_covered", "eta", "internal_notes"]
     location = forms.ChoiceField(label="Location")
     stage = forms.ChoiceField(label="Starting stage")
 
@@ -98,6 +110,9 @@ def _visibility_key(value: bool | None) -> str:
 
 
 class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin):
+    field_order = [*CLAIM_ORDER, "eta", "eta_reason", "estimate_total", "deductible",
+                   "rental_days_covered", "rental_start", "show_estimate_total",
+                   "show_deductible", *PEOPLE_ORDER, "internal_notes"]
     eta_reason = forms.CharField(
         label="Reason the date moved", required=False, max_length=200,
         help_text="Needed when you change an existing ETA. The customer sees it.")
@@ -111,6 +126,7 @@ class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin)
             "Estimate total on the portal", location.show_estimate_total)
         self.fields["show_deductible"] = _visibility_field(
             "Deductible on the portal", location.show_deductible)
+        self.order_fields(self.field_order)
 
     @staticmethod
     def _initial(claim: Claim) -> dict:
