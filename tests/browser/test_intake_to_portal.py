@@ -28,7 +28,7 @@ def test_staff_opens_prints_moves_and_customer_sees_new_stage(staff_page, phone,
     page.get_by_label("Insurance carrier").fill("Progressive")
     page.get_by_label("RO number").fill("RO-77001")
     page.get_by_label("Deductible").fill("500")
-    eta = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    eta = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)).isoformat()
     page.get_by_label(re.compile("Estimated completion|ETA")).first.fill(eta)
     page.get_by_label("Starting stage").select_option("pictures")
     page.get_by_role("button", name="Open claim").click()
