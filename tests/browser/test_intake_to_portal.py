@@ -68,6 +68,12 @@ def test_staff_opens_prints_moves_and_customer_sees_new_stage(staff_page, phone,
     assert width <= 390, "no sideways scrolling at phone width"
     screenshot(phone, "portal-phone")
 
+    # Access logs show the portal path with the token redacted, never the token.
+    token = portal_url.rsplit("/", 1)[1]
+    log = (demo_server.data_dir / "server.log").read_text()
+    assert "GET /c/[redacted]" in log
+    assert token not in log
+
 
 def test_unknown_token_gets_the_uniform_404(phone, demo_server):
     response = phone.goto(f"{demo_server.origin}/c/AAAAAAAAAAAAAAAAAAAAAA")
