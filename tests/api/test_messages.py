@@ -27,3 +27,9 @@ def test_empty_or_oversized_message_is_422_and_nothing_stored(api, claim):
         assert response.status_code in (400, 422), body
         assert "error" in response.json()
     assert not claim.events.filter(type=EventType.MESSAGE).exists()
+
+
+def test_api_edits_name_the_key_on_the_timeline(api, claim):
+    api.patch(f"/api/v1/claims/{claim.pk}", {"carrier": "GEICO"})
+    event = claim.events.filter(type="claim").last()
+    assert event.channel == "api" and event.actor_label.startswith("API key")

@@ -92,10 +92,11 @@ def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     # Both services or neither: a rejected ETA must not leave the other fields changed.
     with transaction.atomic():
         if changes:
-            claim_update(claim=claim, changes=changes, channel=Channel.API)
+            claim_update(claim=claim, changes=changes, channel=Channel.API,
+                         actor_label=actor_label(request))
         if eta:
             claim_eta_set(claim=claim, eta=eta["eta"], reason=eta.get("eta_reason", ""),
-                          channel=Channel.API)
+                          channel=Channel.API, actor_label=actor_label(request))
     return claim_out(claim_get_for_key(key_of(request), claim_id))
 
 

@@ -164,6 +164,13 @@ def claim_validate(location: Location, data: ClaimInput) -> dict[str, Any]:
     except ValidationError as exc:
         errors.setdefault("adjuster_phone", []).extend(exc.messages)
         adjuster_phone = ""
+    if data.adjuster_email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(data.adjuster_email.strip())
+        except ValidationError:
+            errors.setdefault("adjuster_email", []).append("Enter a valid email address.")
     stage = None
     if data.stage:
         try:
@@ -298,7 +305,7 @@ def claim_stage_set(
 @transaction.atomic
 def claim_eta_set(
     *, claim: Claim, eta: dt.date | None, reason: str = "", actor: Any = None,
-    channel: str = Channel.STAFF,
+    channel: str = Channel.STAFF, actor_label: str = "",
 ) -> Claim:
     """Change the ETA, keeping the first promised date; a moved date needs a reason."""
     if eta == claim.eta:
@@ -323,7 +330,8 @@ def claim_eta_set(
     claim.save(update_fields=["eta", "eta_first_promised", "eta_reason", "eta_changed_at",
                               "updated_at"])
     event_record(
-        claim=claim, type=EventType.ETA, actor=actor, channel=channel, customer_visible=True,
+        claim=claim, type=EventType.ETA, actor=actor, actor_label=actor_label, channel=channel,
+        customer_visible=True,
         data={"eta": eta.isoformat() if eta else None,
               "previous": previous.isoformat() if previous else None,
               "first_promised": claim.eta_first_promised.isoformat()
@@ -345,6 +353,7 @@ VISIBILITY_FIELDS = ("show_estimate_total", "show_deductible", "deductible", "es
 @transaction.atomic
 def claim_update(
     *, claim: Claim, changes: dict[str, Any], actor: Any = None, channel: str = Channel.STAFF,
+    actor_label: str = "",
 ) -> Claim:
     """Apply validated field changes; records which fields changed (not their values)."""
     errors: dict[str, list[str]] = {}
@@ -370,13 +379,13 @@ def claim_update(
         setattr(claim, name, clean[name])
     claim.full_clean(exclude=["stage", "customer", "vehicle", "location"])
     claim.save(update_fields=[*changed, "updated_at"])
-    event_record(claim=claim, type=EventType.UPDATED, actor=actor, channel=channel,
-                 data={"fields": changed})
+    event_record(claim=claim, type=EventType.UPDATED, actor=actor, actor_label=actor_label,
+                 channel=channel, data={"fields": changed})
     if any(name in VISIBILITY_FIELDS for name in changed):
         # A separate, customer-visible event so open portals refresh the money block; it
         # carries no amounts — the portal re-renders through its allow-list.
-        event_record(claim=claim, type=EventType.VISIBILITY, actor=actor, channel=channel,
-                     customer_visible=True, data={})
+        event_record(claim=claim, type=EventType.VISIBILITY, actor=actor,
+                     actor_label=actor_label, channel=channel, customer_visible=True, data={})
     return claim
 
 
