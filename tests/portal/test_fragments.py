@@ -11,7 +11,7 @@ def test_each_fragment_is_one_element_with_its_stable_id(client, portal_path, na
     response = client.get(f"{portal_path}/fragments/{name}")
     assert response.status_code == 200
     html = response.content.decode().strip()
-    assert re.match(rf'^<(section|header) id="{name}"', html)
+    assert re.match(rf'^<(section|header|div) id="{name}"', html)
     assert "<html" not in html
     assert response["Cache-Control"] == "private, no-store"
 

@@ -1,21 +1,26 @@
 """The portal page's context and its named fragments, shared by the full page and live updates.
 
-Everything a portal template shows comes from two allow-lists: the claim through
-``customer_claim_view`` and the shop through ``shop_card``. The same context renders the
+Everything a portal template shows comes from allow-lists: the claim through
+``customer_claim_view``, the shop through ``shop_card`` and the messages through
+``PortalThread``. The same context renders the
 whole page and each fragment, so a live swap always matches a fresh page load.
 """
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 
 from claimory.claims.customer_view import customer_claim_view
 from claimory.claims.models import Claim
 from claimory.claims.services import location_today
 from claimory.portal.shop import shop_card
+from claimory.portal.thread import PortalThread
 from claimory.shops.services import location_timezone
 
 # Fragment name -> template. Each template's outer element has id="<name>".
@@ -27,6 +32,7 @@ FRAGMENTS: dict[str, str] = {
     "money": "portal/_money.html",
     "contact": "portal/_contact.html",
     "hours": "portal/_hours.html",
+    "thread": "portal/_thread.html",
 }
 
 # Which fragments a customer-visible event of each type changes (for the live-update script).
@@ -36,7 +42,11 @@ FRAGMENTS_FOR_EVENT: dict[str, tuple[str, ...]] = {
     "eta": ("eta",),
     "visibility": ("money",),
     "claim": ("vehicle", "money"),
+    "message": ("thread",),
 }
+
+# The same map, for live.js (a data attribute on the page, so there is one source of truth).
+FRAGMENTS_FOR_EVENT_JSON = json.dumps(FRAGMENTS_FOR_EVENT, separators=(",", ":"))
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
@@ -49,8 +59,13 @@ def portal_language(request: HttpRequest, claim: Claim) -> str:
     return claim.customer.language if claim.customer.language in LANGUAGES else "en"
 
 
-def portal_context(claim: Claim, *, language: str) -> dict:
-    """Template context for the page and every fragment (3 queries, see tests)."""
+def thread_show_all(request: HttpRequest | None) -> bool:
+    """``?thread=all`` lists every message instead of the newest page."""
+    return request is not None and request.GET.get("thread") == "all"
+
+
+def portal_context(claim: Claim, *, language: str, show_all: bool = False) -> dict:
+    """Template context for the page and every fragment (3 queries, +1 where the thread shows)."""
     # customer_claim_view takes the language from the customer; the ?lang= switch applies
     # to this render only, on the in-memory row (never saved).
     claim.customer.language = language
@@ -61,19 +76,42 @@ def portal_context(claim: Claim, *, language: str) -> dict:
         "shop": shop_card(claim.location),
         "language": language,
         "switch_language": {"code": other, "label": dict(settings.LANGUAGES)[other]},
+        # Lazy: only the page and the thread fragment query the messages.
+        "thread": PortalThread(claim, show_all=show_all),
+        "fragments_json": FRAGMENTS_FOR_EVENT_JSON,
+    }
+
+
+def portal_links(request: HttpRequest | None, portal_path: str, language: str) -> dict:
+    """Form action and thread links, keeping an explicit ``?lang=`` choice across posts."""
+    explicit = request is not None and request.GET.get("lang") in LANGUAGES
+    lang = {"lang": language} if explicit else {}
+
+    def url(path: str, **query: str) -> str:
+        merged = {**lang, **query}
+        return f"{path}?{urlencode(merged)}" if merged else path
+
+    return {
+        "messages": url(f"{portal_path}/messages"),
+        "thread_all": url(portal_path, thread="all") + "#messages",
     }
 
 
 def render_portal(template: str, claim: Claim, *, language: str,
-                  request: HttpRequest | None = None) -> str:
+                  request: HttpRequest | None = None, extra: dict | None = None) -> str:
     """Render a portal template in the customer's language and the shop's time zone."""
     with translation.override(language), timezone.override(location_timezone(claim.location)):
-        return render_to_string(template, portal_context(claim, language=language), request)
+        # Built inside the override: shop hours and stage names are translated as they load.
+        context = portal_context(claim, language=language, show_all=thread_show_all(request))
+        context.update(extra or {})
+        if "portal_path" in context:
+            context["links"] = portal_links(request, context["portal_path"], language)
+        return render_to_string(template, context, request)
 
 
 def render_fragment(request: HttpRequest | None, claim: Claim, name: str, *,
-                    language: str | None = None) -> str:
+                    language: str | None = None, extra: dict | None = None) -> str:
     """The HTML of one named fragment (KeyError for unknown names)."""
     template = FRAGMENTS[name]
     return render_portal(template, claim, language=language or claim.customer.language or "en",
-                         request=request)
+                         request=request, extra=extra)

@@ -1,12 +1,17 @@
-"""Customer portal routes under /c/: the page and its live fragments (token = credential)."""
+"""Customer portal routes under /c/: page, live fragments, messages (token = credential).
+
+The event stream /c/<token>/events is answered in asgi.py, before Django.
+"""
 
 from django.urls import path
 
-from claimory.portal import views
+from claimory.portal import message_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.no_token, name="no_token"),
     path("<str:token>", views.page, name="page"),
     path("<str:token>/fragments/<str:name>", views.fragment, name="fragment"),
+    path("<str:token>/messages", message_views.messages, name="messages"),
+    path("<str:token>/seen", message_views.seen, name="seen"),
 ]

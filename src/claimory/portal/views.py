@@ -1,5 +1,7 @@
 """Customer portal views: the page at /c/<token>, its live fragments, and the uniform 404.
 
+The customer's writes (messages, "seen") live in ``message_views``.
+
 The token is the only credential. Every view goes through ``gate``: rate limit first, then
 ``claim_get_for_token``; any miss gets the same 404 page whatever the reason.
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from claimory.claims.models import Claim
@@ -15,7 +18,8 @@ from claimory.claims.selectors import claim_get_for_token
 from claimory.portal import ratelimit
 from claimory.portal.page import FRAGMENTS, portal_language, render_fragment, render_portal
 
-__all__ = ["fragment", "gate", "not_found", "page", "render_fragment"]
+__all__ = ["fragment", "gate", "not_found", "page", "page_response", "portal_path",
+           "render_fragment"]
 
 
 def not_found(request: HttpRequest, *, count: bool = True) -> HttpResponse:
@@ -51,16 +55,29 @@ def no_token(request: HttpRequest) -> HttpResponse:
     return not_found(request)
 
 
+def portal_path(token: str) -> str:
+    """The page's own path; templates build every portal link and form action from it."""
+    return reverse("portal:page", args=[token])
+
+
+def page_response(request: HttpRequest, claim: Claim, token: str, *, language: str,
+                  status: int = 200, extra: dict | None = None) -> HttpResponse:
+    """The full portal page (also re-rendered with a message error, status 400/429)."""
+    context = {"portal_path": portal_path(token), **(extra or {})}
+    html = render_portal("portal/page.html", claim, language=language, request=request,
+                         extra=context)
+    response = HttpResponse(html, status=status)
+    response["Content-Language"] = language
+    return response
+
+
 @require_safe
 def page(request: HttpRequest, token: str) -> HttpResponse:
     claim = gate(request, token)
     if isinstance(claim, HttpResponse):
         return claim
-    language = portal_language(request, claim)
-    response = HttpResponse(render_portal("portal/page.html", claim, language=language,
-                                          request=request))
-    response["Content-Language"] = language
-    return response
+    return page_response(request, claim, token, language=portal_language(request, claim),
+                         extra={"sent_note": "sent" in request.GET})
 
 
 @require_safe
@@ -72,6 +89,7 @@ def fragment(request: HttpRequest, token: str, name: str) -> HttpResponse:
     if name not in FRAGMENTS:
         return not_found(request, count=False)
     language = portal_language(request, claim)
-    response = HttpResponse(render_fragment(request, claim, name, language=language))
+    response = HttpResponse(render_fragment(request, claim, name, language=language,
+                                            extra={"portal_path": portal_path(token)}))
     response["Content-Language"] = language
     return response

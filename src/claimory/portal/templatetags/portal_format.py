@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import dateformat, timezone
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
@@ -41,3 +41,15 @@ def money(value):
     if value is None or value == "":
         return ""
     return f"${Decimal(value):,.2f}"
+
+
+@register.filter(expects_localtime=True)
+def message_time(value):
+    """'2:14 PM' today, 'May 16, 2:14 PM' before, with the year when it is not this year."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    clock = dateformat.format(value, gettext("g:i A"))
+    if value.date() == timezone.localdate():
+        return clock
+    return pgettext("message day and time", "%(day)s, %(time)s") % {
+        "day": short_date(value), "time": clock}
