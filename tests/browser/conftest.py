@@ -141,3 +141,21 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_claim_by_api(server: DemoServer, name: str, **fields) -> dict:
+    """A fresh claim for one test (through the public API), so tests never share a car."""
+    import datetime as dt
+
+    body = {
+        "customer": {"name": name, "phone": "(512) 555-0177", "language": "en"},
+        "vehicle": {"year": 2020, "make": "Subaru", "model": "Outback",
+                    "vin": "4S4BTACC6L3123456"},
+        "carrier": "State Farm",
+        "eta": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=9)).isoformat(),
+        **fields,
+    }
+    response = httpx.post(f"{server.origin}/api/v1/claims", json=body, timeout=10,
+                          headers={"Authorization": f"Bearer {server.api_key}"})
+    assert response.status_code == 201, response.text
+    return response.json()
