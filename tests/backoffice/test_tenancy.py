@@ -4,14 +4,21 @@ import pytest
 from django.urls import reverse
 
 from claimory.claims.models import ClaimEvent
+from claimory.messaging.models import Conversation
+from claimory.messaging.services import message_receive
 
-CLAIM_GETS = ["backoffice:claim", "backoffice:claim_edit"]
+CLAIM_GETS = ["backoffice:claim", "backoffice:claim_edit", "backoffice:claim_live",
+              "backoffice:board_card"]
 CLAIM_POSTS = {
     "backoffice:claim_edit": {"customer_name": "Hijack"},
     "backoffice:claim_stage": {"stage": "delivered"},
     "backoffice:claim_note": {"body": "snooping"},
     "backoffice:portal_rotate": {},
     "backoffice:portal_revoke": {},
+    "backoffice:thread_reply": {"body": "snooping"},
+    "backoffice:thread_read": {},
+    "backoffice:thread_done": {},
+    "backoffice:thread_assign": {"assignee": ""},
 }
 
 
@@ -22,9 +29,12 @@ def test_outsider_gets_404_for_our_claim_pages(outsider_client, claim, name):
 
 @pytest.mark.parametrize("name, data", CLAIM_POSTS.items())
 def test_outsider_gets_404_for_every_claim_action(outsider_client, claim, name, data):
+    message_receive(claim=claim, body="Private question")
     before = ClaimEvent.objects.filter(claim=claim).count()
     assert outsider_client.post(reverse(name, args=[claim.pk]), data).status_code == 404
     assert ClaimEvent.objects.filter(claim=claim).count() == before
+    conversation = Conversation.objects.get(claim=claim)
+    assert conversation.is_waiting and conversation.unread_count == 1
 
 
 @pytest.mark.parametrize("name", CLAIM_GETS)

@@ -1,4 +1,4 @@
-"""Read-side queries behind the staff screens: the filtered claim list and the board columns."""
+"""Read-side queries behind the staff screens: claim list, board columns, inbox, teammates."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from claimory.claims.models import Claim
 from claimory.claims.selectors import claim_search, claims_for_user
 from claimory.claims.services import location_today
-from claimory.shops.models import Location, Stage
+from claimory.messaging.models import Conversation, Message
+from claimory.messaging.selectors import inbox_for_user
+from claimory.shops.models import Location, Membership, Stage
 
 # Delivered cars stay on the board this long, so the column shows recent hand-overs only.
 BOARD_DELIVERED_DAYS = 14
@@ -95,3 +98,42 @@ def board_columns(location: Location, *, now: dt.datetime | None = None) -> list
     for claim in claims:
         columns[claim.stage_id].cards.append(claim)
     return list(columns.values())
+
+
+def board_card_visible(claim: Claim, *, now: dt.datetime | None = None) -> bool:
+    """Whether the board shows this claim (the same rule as ``board_columns``)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=BOARD_DELIVERED_DAYS)
+    return not claim.archived and not (claim.delivered_at and claim.delivered_at < cutoff)
+
+
+INBOX_TABS = {"waiting": "Waiting", "mine": "Mine", "all": "All"}
+
+
+def inbox_rows(user, tab: str) -> QuerySet[Conversation]:
+    """The inbox tab's threads with their newest message (one query, whatever the length)."""
+    newest = Message.objects.filter(claim=OuterRef("claim_id")).order_by("-id")
+    return inbox_for_user(user, show=tab).annotate(
+        last_body=Subquery(newest.values("body")[:1]),
+        last_direction=Subquery(newest.values("direction")[:1]),
+    )
+
+
+def teammates_by_location(membership: Membership,
+                          locations: list[Location]) -> dict[int, list]:
+    """Active staff who work at each location (two queries), by first name."""
+    members = (Membership.objects.filter(workspace=membership.workspace, user__is_active=True)
+               .select_related("user").prefetch_related("locations"))
+    members = sorted(members, key=lambda m: (m.user.get_full_name() or m.user.email).lower())
+    worked: dict[int, set[int]] = {m.pk: {loc.pk for loc in m.locations.all()} for m in members}
+    return {
+        loc.pk: [m.user for m in members if m.sees_all_locations or loc.pk in worked[m.pk]]
+        for loc in locations
+    }
+
+
+def teammate_get(membership: Membership, user_id: int):
+    """A user of the same workspace, or None (someone elsewhere is as unknown as nobody)."""
+    return (get_user_model().objects
+            .filter(pk=user_id, is_active=True, memberships__workspace=membership.workspace)
+            .first())

@@ -1,4 +1,4 @@
-"""Staff back office URLs under /staff/: auth, claims, board and settings."""
+"""Staff back office URLs under /staff/: auth, claims, messages, board, live updates, settings."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -6,7 +6,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from claimory.backoffice.forms.auth import StaffAuthenticationForm
-from claimory.backoffice.views import board, claim_actions, claims
+from claimory.backoffice.views import board, claim_actions, claims, inbox, live, thread
 from claimory.backoffice.views import settings as settings_views
 
 app_name = "backoffice"
@@ -46,7 +46,16 @@ urlpatterns = [
          name="portal_rotate"),
     path("claims/<int:claim_id>/portal/revoke", claim_actions.portal_revoke,
          name="portal_revoke"),
+    path("claims/<int:claim_id>/messages", thread.thread_reply, name="thread_reply"),
+    path("claims/<int:claim_id>/messages/read", thread.thread_read, name="thread_read"),
+    path("claims/<int:claim_id>/messages/done", thread.thread_done, name="thread_done"),
+    path("claims/<int:claim_id>/messages/assign", thread.thread_assign, name="thread_assign"),
+    path("claims/<int:claim_id>/live", live.claim_live, name="claim_live"),
+    path("inbox", inbox.inbox, name="inbox"),
+    path("inbox/badge", inbox.inbox_badge, name="inbox_badge"),
+    path("events", live.staff_events, name="events"),
     path("board", board.board, name="board"),
+    path("board/cards/<int:claim_id>", live.board_card, name="board_card"),
     path("settings/", settings_views.settings_index, name="settings"),
     path("settings/stages", settings_views.stages, name="settings_stages"),
     path("settings/stages/<slug:location_slug>", settings_views.stage_new, name="stage_new"),

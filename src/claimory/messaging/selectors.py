@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from claimory.claims.models import Claim
 from claimory.claims.selectors import claims_for_user
@@ -30,3 +31,22 @@ def inbox_for_user(user, *, show: str = "waiting") -> QuerySet[Conversation]:
 
 def inbox_waiting_count(user) -> int:
     return inbox_for_user(user).count()
+
+
+def messages_for_staff(claim: Claim, *, limit: int = 200) -> list[Message]:
+    """The newest ``limit`` messages with their sender and timeline entry, oldest first."""
+    newest = (Message.objects.filter(claim=claim).select_related("sender", "event")
+              .order_by("-id")[:limit])
+    return list(reversed(newest))
+
+
+def conversation_for_claim(claim: Claim) -> Conversation | None:
+    """The claim's thread state, or None when nobody has written yet."""
+    return Conversation.objects.filter(claim=claim).select_related("assigned_to").first()
+
+
+def inbox_counts(user) -> dict[str, int]:
+    """Threads waiting for the shop and their unread messages (the nav badge, one query)."""
+    totals = inbox_for_user(user).aggregate(waiting=Count("id"),
+                                            unread=Coalesce(Sum("unread_count"), 0))
+    return {"waiting": totals["waiting"], "unread": totals["unread"]}

@@ -91,8 +91,20 @@ def message_send(*, claim: Claim, body: Any, actor: Any = None, actor_label: str
 
 
 @transaction.atomic
+def message_reply(*, claim: Claim, body: Any, actor: Any) -> Message:
+    """A teammate answers from the back office: the reply goes out and the thread is read."""
+    message = message_send(claim=claim, body=body, actor=actor)
+    conversation_mark_read(claim=claim)
+    return message
+
+
+@transaction.atomic
 def conversation_mark_read(*, claim: Claim) -> None:
-    Conversation.objects.filter(claim=claim).update(unread_count=0, updated_at=timezone.now())
+    """Staff have seen the thread: no unread count, and the customer's messages show "Seen"."""
+    now = timezone.now()
+    Conversation.objects.filter(claim=claim).update(unread_count=0, updated_at=now)
+    Message.objects.filter(claim=claim, direction=Direction.INBOUND,
+                           status=Status.RECEIVED).update(status=Status.READ, updated_at=now)
 
 
 @transaction.atomic
@@ -121,7 +133,13 @@ def conversation_assign(*, claim: Claim, assignee: Any) -> None:
 @transaction.atomic
 def message_customer_seen(*, claim: Claim, up_to_message_id: int) -> int:
     """The portal showed the shop's messages up to this id: mark them seen."""
-    return Message.objects.filter(
+    now = timezone.now()
+    seen = Message.objects.filter(
         claim=claim, direction=Direction.OUTBOUND, channel=Channel.PORTAL,
         pk__lte=up_to_message_id, status__in=[Status.SENT, Status.DELIVERED],
-    ).update(status=Status.READ, updated_at=timezone.now())
+    ).update(status=Status.READ, updated_at=now)
+    if seen:
+        # Touching the thread is what tells open staff pages (the staff feed polls
+        # Conversation.updated_at) to show "Seen" without a timeline event of its own.
+        Conversation.objects.filter(claim=claim).update(updated_at=now)
+    return seen

@@ -1,4 +1,5 @@
-"""Template helpers for staff pages: phones, money, days in stage, ETA state, form inputs."""
+"""Template helpers for staff pages: phones, money, days in stage, ETA state, form inputs,
+the inbox badge and what the live script needs."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from decimal import Decimal
 from django import template
 from django.forms import BoundField
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from claimory.claims.models import Claim
 from claimory.claims.services import location_today
 from claimory.core.phones import display_phone
+from claimory.messaging.selectors import inbox_counts
 
 register = template.Library()
 
@@ -35,6 +38,16 @@ def days_since(value: dt.datetime | None) -> int | None:
 
 
 @register.filter
+def waited(value: dt.datetime | None) -> str:
+    """How long something has waited, to the largest unit ("3 hours", "2 days")."""
+    if value is None:
+        return ""
+    if (timezone.now() - value).total_seconds() < 60:
+        return "less than a minute"
+    return timesince(value, depth=1)
+
+
+@register.filter
 def eta_past_due(claim: Claim) -> bool:
     """Not delivered and the ETA is before today in the shop's own time zone."""
     return bool(claim.eta and claim.delivered_at is None
@@ -53,3 +66,27 @@ def widget(field: BoundField, **attrs) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.inclusion_tag("backoffice/_inbox_badge.html", takes_context=True)
+def inbox_badge(context) -> dict:
+    return {"counts": inbox_counts(context["request"].user)}
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def now_ms() -> int:
+    """Server time in epoch ms: the live stream replays what happened after the page."""
+    return int(timezone.now().timestamp() * 1000)
+
+
+@register.filter
+def board_order(claim: Claim) -> str:
+    """A string that sorts like the board's columns (ETA, time in stage, id) for live.js."""
+    eta = claim.eta.isoformat() if claim.eta else "9999-12-31"
+    entered = claim.stage_entered_at.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S%f")
+    return f"{eta}|{entered}|{claim.pk:012d}"

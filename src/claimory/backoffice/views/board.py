@@ -20,9 +20,11 @@ def board(request: HttpRequest) -> HttpResponse:
         (locations[0] if locations else None)
     if slug and location is None:
         raise Http404("No such location")
+    columns = board_columns(location) if location else []
     return render(request, "backoffice/board.html", {
         "location": location,
         "locations": locations,
-        "columns": board_columns(location) if location else [],
+        "columns": columns,
+        "stages": [column.stage for column in columns],
         "delivered_days": BOARD_DELIVERED_DAYS,
     })

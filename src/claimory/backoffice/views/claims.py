@@ -18,7 +18,14 @@ from claimory.backoffice.forms.claims import (
     NoteForm,
     StageMoveForm,
 )
-from claimory.backoffice.selectors import carrier_choices, claim_list, stage_choices
+from claimory.backoffice.forms.messages import ReplyForm
+from claimory.backoffice.selectors import (
+    carrier_choices,
+    claim_list,
+    stage_choices,
+    teammates_by_location,
+)
+from claimory.backoffice.thread import staff_thread
 from claimory.backoffice.timeline import timeline_entries
 from claimory.claims.models import Claim, EventType
 from claimory.claims.selectors import claim_get_for_user, claim_timeline
@@ -70,21 +77,34 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
     return claim_page(request, claim)
 
 
-def claim_page(request: HttpRequest, claim: Claim, *, note_form: NoteForm | None = None,
-               status: int = 200) -> HttpResponse:
-    """The claim page; also re-rendered by actions that failed, with their bound form."""
+def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
+                  reply_form: ReplyForm | None = None, thread_error: str = "") -> dict:
+    """What the claim page and its live fragments render from."""
     stages = list(claim.location.stages.order_by("position", "id"))
     events = list(claim_timeline(claim))
     entries = timeline_entries(events, {s.slug: s.name for s in stages})
-    url = portal_url(claim)
-    return render(request, "backoffice/claim_detail.html", {
+    return {
         "claim": claim,
         "stages": stages,
         "entries": entries,
         "eta_history": [e for e in entries if e.event.type == EventType.ETA],
-        "portal_url": url,
-        "portal_qr": qr_svg(url, scale=3) if url else "",
+        "thread": staff_thread(claim),
+        "reply_form": reply_form or ReplyForm(),
+        "thread_error": thread_error,
         "note_form": note_form or NoteForm(),
         "move_form": StageMoveForm(initial={"stage": claim.stage.slug}),
+    }
+
+
+def claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **forms) -> HttpResponse:
+    """The claim page; also re-rendered by actions that failed, with their bound form."""
+    context = claim_context(claim, **forms)
+    url = portal_url(claim)
+    teammates = teammates_by_location(request.membership, [claim.location])[claim.location_id]
+    context.update({
+        "portal_url": url,
+        "portal_qr": qr_svg(url, scale=3) if url else "",
+        "teammates": teammates,
         "just_created": request.GET.get("new") == "1",
-    }, status=status)
+    })
+    return render(request, "backoffice/claim_detail.html", context, status=status)
