@@ -18,6 +18,13 @@ def test_board_card_fragment_is_the_card_the_board_draws(desk_client, claim, fro
                            'data-card-stage="teardown"')
     assert '<option value="teardown" selected>' in html
     assert html.rstrip().endswith("</li>") and "<html" not in html
+    assert 'name="next" value="/staff/board"' in html
+
+
+def test_board_card_of_a_group_returns_to_that_locations_board(owner_client, south_claim,
+                                                               claim):
+    html = owner_client.get(reverse("backoffice:board_card", args=[south_claim.pk])).content
+    assert b'name="next" value="/staff/board?location=southside"' in html
 
 
 def test_board_card_of_a_claim_off_the_board_is_204(desk_client, claim):

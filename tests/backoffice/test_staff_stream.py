@@ -87,6 +87,11 @@ def test_a_user_without_a_shop_gets_403():
     assert client.get(EVENTS).status_code == 403
 
 
+def test_under_wsgi_the_stream_is_refused_instead_of_buffered(desk_client):
+    response = desk_client.get(EVENTS)
+    assert response.status_code == 503 and not response.streaming
+
+
 @pytest.mark.parametrize("value", ["abc", "-1", "1" * 20, "١٢"])
 def test_malformed_last_event_id_is_400(desk_client, value):
     assert desk_client.get(EVENTS, headers={"Last-Event-ID": value}).status_code == 400

@@ -26,5 +26,6 @@ def board(request: HttpRequest) -> HttpResponse:
         "locations": locations,
         "columns": columns,
         "stages": [column.stage for column in columns],
+        "board_next": request.get_full_path(),
         "delivered_days": BOARD_DELIVERED_DAYS,
     })

@@ -11,6 +11,7 @@ import datetime as dt
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from claimory.backoffice.access import staff_view
@@ -40,7 +41,12 @@ def board_card(request: HttpRequest, claim_id: int) -> HttpResponse:
     if not board_card_visible(claim):
         return HttpResponse(status=204)
     stages = list(claim.location.stages.order_by("position", "id"))
-    return render(request, "backoffice/_board_card.html", {"claim": claim, "stages": stages})
+    # A plain "Move" on a swapped-in card returns to the board this card is on.
+    board_next = reverse("backoffice:board")
+    if locations_for_user(request.user).count() > 1:
+        board_next += f"?location={claim.location.slug}"
+    return render(request, "backoffice/_board_card.html",
+                  {"claim": claim, "stages": stages, "board_next": board_next})
 
 
 def _plain(status: int, text: str) -> HttpResponse:
@@ -81,6 +87,9 @@ async def staff_events(request: HttpRequest) -> HttpResponse:
     since = _digits(request.GET.get("since"), MAX_SINCE_DIGITS)
     if after is False or since is False:
         return _plain(400, "Last-Event-ID and since must be whole numbers.")
+    if not hasattr(request, "scope"):
+        # Under WSGI (runserver) Django would buffer the endless stream and hold a thread.
+        return _plain(503, "Live updates need the ASGI server: run `claimory serve`.")
     since_at = None if since is None else dt.datetime.fromtimestamp(since / 1000, tz=dt.UTC)
     response = StreamingHttpResponse(
         staff_feed.stream(locations, after=after, since=since_at),

@@ -116,6 +116,8 @@
     list.insertBefore(card, after || null);
   }
 
+  const staleCards = new Set();
+
   async function refreshCard(claimId) {
     const existing = board.querySelector(`[data-claim-id="${claimId}"]`);
     if (existing && existing.matches(".is-grabbed, .is-saving, .is-dragging")) {
@@ -128,8 +130,11 @@
     try {
       fragment = await fetchFragment(url);
     } catch {
+      // The server may be restarting: fetch this card again once the stream is back.
+      staleCards.add(claimId);
       return;
     }
+    staleCards.delete(claimId);
     const card = fragment && fragment.querySelector("[data-claim-id]");
     const column = card && board.querySelector(`[data-stage="${CSS.escape(card.dataset.cardStage)}"]`);
     const current = board.querySelector(`[data-claim-id="${claimId}"]`);
@@ -268,6 +273,7 @@
   }
 
   function resync() {
+    if (board) for (const claimId of [...staleCards]) refreshCard(claimId);
     refreshBadge();
     if (claimPage) refreshClaim();
     if (inbox) refreshInbox();
