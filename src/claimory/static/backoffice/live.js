@@ -242,13 +242,15 @@
     if (!alertsOn() || !firstTabToAlert(event.id)) return;
     beep();
     if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
-      const note = new Notification(`New message from ${who}`, {
-        body: event.preview, tag: `claim-${event.claim}`,
-      });
-      note.onclick = () => {
-        window.focus();
-        window.location.href = body.dataset.claimUrl.replace(/0$/, String(event.claim)) + "#thread";
-      };
+      try {
+        const note = new Notification(`New message from ${who}`, {
+          body: event.preview, tag: `claim-${event.claim}`,
+        });
+        note.onclick = () => {
+          window.focus();
+          window.location.href = body.dataset.claimUrl.replace(/0$/, String(event.claim)) + "#thread";
+        };
+      } catch { /* browsers that only allow notifications from a service worker */ }
     }
   }
 
