@@ -8,12 +8,21 @@ from django.http import Http404
 from claimory.shops.models import Location, Membership
 
 
+_CACHE_ATTR = "_claimory_membership"
+
+
 def membership_for_user(user) -> Membership | None:
-    """The user's membership (one workspace per staff user in this version)."""
+    """The user's membership (one workspace per staff user in this version).
+
+    Cached on the user object, which lives for one request, so every scoped read of a
+    page shares one lookup.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Membership.objects.select_related("workspace").filter(user=user)
-            .order_by("created_at").first())
+    if not hasattr(user, _CACHE_ATTR):
+        setattr(user, _CACHE_ATTR, Membership.objects.select_related("workspace")
+                .filter(user=user).order_by("created_at").first())
+    return getattr(user, _CACHE_ATTR)
 
 
 def locations_for_user(user) -> QuerySet[Location]:
