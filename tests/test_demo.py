@@ -9,6 +9,7 @@ from claimory import demo
 from claimory.claims.models import Claim
 from claimory.claims.selectors import claim_get_for_token
 from claimory.claims.vin import validate_vin
+from claimory.messaging.models import Conversation, Message
 from claimory.shops.models import Stage
 from claimory.shops.services import apikey_authenticate
 
@@ -25,6 +26,9 @@ def test_seed_covers_every_stage_and_is_idempotent(tmp_path, settings):
     for vin in claims.values_list("vehicle__vin", flat=True):
         validate_vin(vin)
     assert again.api_key == first.api_key
+    assert Message.objects.filter(claim__location=first.location).count() == sum(
+        len(lines) for lines in demo.THREADS.values())
+    assert Conversation.objects.filter(waiting_since__isnull=False).count() == 3
     assert apikey_authenticate(first.api_key).location == first.location
 
 

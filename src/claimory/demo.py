@@ -21,6 +21,8 @@ from claimory.claims.services import (
     claim_eta_set,
     claim_stage_set,
 )
+from claimory.messaging.models import Conversation, Message
+from claimory.messaging.services import message_receive, message_send
 from claimory.shops.models import Location, Plan, Role, Stage
 from claimory.shops.services import (
     apikey_authenticate,
@@ -94,6 +96,19 @@ CLAIMS = (
 )
 
 
+# (claim index, [(who, text)]): "c" is the customer, "s" the front desk.
+THREADS = {
+    3: [("c", "Hi, any news from Allstate on the extra parts?"),
+        ("s", "We sent the supplement this morning; Allstate usually answers in 1-2 days. "
+              "We'll update you here as soon as they approve it.")],
+    5: [("c", "Is it ok if my wife picks the car up?"),
+        ("s", "Of course. She just needs to bring her ID and the work order."),
+        ("c", "Perfect, thank you!")],
+    7: [("c", "¿Ya llegaron las piezas? Gracias.")],
+    10: [("c", "Can I come by Saturday morning to pick up some things from the trunk?")],
+}
+
+
 @dataclass
 class DemoResult:
     location: Location
@@ -125,6 +140,24 @@ def _backdate(claim: Claim, entered: dt.datetime) -> None:
     if events:
         ClaimEvent.objects.filter(pk=events[-1].pk).update(created_at=entered)
     Claim.objects.filter(pk=claim.pk).update(stage_entered_at=entered, created_at=start)
+
+
+def _seed_thread(claim: Claim, lines: list[tuple[str, str]], desk, now: dt.datetime) -> None:
+    """A short conversation over the last few hours (the inbox shows believable waits)."""
+    unanswered_since = None
+    for k, (who, text) in enumerate(lines):
+        at = now - dt.timedelta(minutes=47 * (len(lines) - k))
+        if who == "c":
+            message = message_receive(claim=claim, body=text)
+            unanswered_since = unanswered_since or at
+        else:
+            message = message_send(claim=claim, body=text, actor=desk)
+            unanswered_since = None
+        Message.objects.filter(pk=message.pk).update(created_at=at)
+        ClaimEvent.objects.filter(pk=message.event_id).update(created_at=at)
+    if unanswered_since:
+        Conversation.objects.filter(claim=claim).update(waiting_since=unanswered_since,
+                                                        last_message_at=now)
 
 
 @transaction.atomic
@@ -178,6 +211,7 @@ def seed() -> DemoResult:
             claim_eta_set(claim=claim, eta=claim.eta + dt.timedelta(days=3), actor=desk,
                           reason="Supplement added a rear bumper reinforcement on back-order")
         _backdate(claim, now - dt.timedelta(days=spec.days_in, hours=2 + i))
+        _seed_thread(claim, THREADS.get(i, []), desk, now)
         if spec.stage == "completed":
             Claim.objects.filter(pk=claim.pk).update(eta=now.date(), eta_first_promised=now.date())
         if spec.stage == "delivered":
