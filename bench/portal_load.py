@@ -1,0 +1,91 @@
+"""Portal page throughput and latency: `claimory serve` (2 workers) under wrk on loopback.
+
+Usage: .venv/bin/python bench/portal_load.py [--seconds 10] [--connections 50]
+Needs `wrk` (Debian package). Prints requests/s and latency percentiles at 50 connections,
+then the median of sequential requests ("ordinary load"). Target (PRODUCT.md): >= 1,000 req/s,
+p99 < 100 ms at 50 clients on 2 cores; < 15 ms median at ordinary load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    data_dir = Path(tempfile.mkdtemp(prefix="claimory-portal-bench-"))
+    port = _free_port()
+    origin = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin)
+    seeded = subprocess.run([sys.executable, "-m", "claimory.cli", "demo", "--no-serve"],
+                            env=env, capture_output=True, text=True, check=True).stdout
+    url = re.search(r"(http://\S+/c/\S+)", seeded).group(1)
+    env["SECRET_KEY"] = (data_dir / "secret_key").read_text().strip()
+    # Access logs off for the measurement: the console would be the bottleneck.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "claimory.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(args.workers), "--no-access-log",
+         "--log-level", "warning"], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{origin}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit("server did not start")
+            time.sleep(0.2)
+        with httpx.Client() as client:
+            for _ in range(50):  # warm caches, template loaders, connections
+                client.get(url)
+            timings = []
+            for _ in range(300):
+                started = time.perf_counter()
+                assert client.get(url).status_code == 200
+                timings.append((time.perf_counter() - started) * 1000)
+        print(f"ordinary load (sequential, 300 requests): median {statistics.median(timings):.1f} ms"
+              f", p99 {sorted(timings)[int(len(timings) * 0.99) - 1]:.1f} ms")
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", url],
+            capture_output=True, text=True, check=True).stdout
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
+        pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        print(f"wrk {args.connections} connections, {args.seconds}s, {args.workers} workers: "
+              f"{float(rps):.0f} req/s, p50 {pct.get('50')}, p90 {pct.get('90')}, "
+              f"p99 {pct.get('99')}, non-2xx {errors.group(1) if errors else 0}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
