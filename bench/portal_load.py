@@ -70,8 +70,10 @@ def main() -> None:
                 started = time.perf_counter()
                 assert client.get(url).status_code == 200
                 timings.append((time.perf_counter() - started) * 1000)
-        print(f"ordinary load (sequential, 300 requests): median {statistics.median(timings):.1f} ms"
-              f", p99 {sorted(timings)[int(len(timings) * 0.99) - 1]:.1f} ms")
+        median = statistics.median(timings)
+        p99 = sorted(timings)[int(len(timings) * 0.99) - 1]
+        print(f"ordinary load (sequential, 300 requests): median {median:.1f} ms, "
+              f"p99 {p99:.1f} ms")
         out = subprocess.run(
             ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", url],
             capture_output=True, text=True, check=True).stdout
