@@ -22,8 +22,9 @@ class FakeTable:
     def __init__(self):
         self.events: dict[int, list[tuple[int, str, bool, dict]]] = {}
         self.token_hash: dict[int, str | None] = {}
-        self.reads: list[tuple[int, int]] = []
+        self.reads: list[dict[int, int]] = []
         self.fail_next = 0
+        self.gate: threading.Event | None = None  # set: reads wait until it is released
 
     def add(self, claim_id, type_="stage", visible=True, **data) -> int:
         rows = self.events.setdefault(claim_id, [])
@@ -43,11 +44,16 @@ class FakeTable:
                             cursor=last, claim_seq=len(self.events.get(claim_id, [])),
                             replay=b"".join(f for _s, f in frames if f))
 
-    def claim_fetch(self, claim_id, after, limit=200):
-        self.reads.append((claim_id, after))
+    def claims_fetch(self, cursors, limit=200):
+        self.reads.append(dict(cursors))
+        if self.gate is not None:
+            self.gate.wait(5)
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("database went away")
+        return {claim_id: self._fetch(claim_id, after) for claim_id, after in cursors.items()}
+
+    def _fetch(self, claim_id, after):
         frames = self._frames(claim_id, after)
         access = None
         if any(t == "portal" for s, t, _v, _d in self.events[claim_id] if s > after):
@@ -115,7 +121,7 @@ async def test_publish_from_another_thread_wakes_every_stream_with_one_read(hub)
     threading.Thread(target=notifier.publish, args=(1, seq)).start()
     await _until(lambda: all(s.bodies for s in sinks))
 
-    assert table.reads == [(1, 1)]
+    assert table.reads == [{1: 1}]
     assert sinks[0].bodies[0] == encode_event(2, "stage", {"to": "teardown"})
     assert sinks[0].bodies[0] is sinks[1].bodies[0] is sinks[2].bodies[0], "encoded once"
     assert bystander.bodies == []
@@ -132,8 +138,24 @@ async def test_repeated_and_stale_doorbells_cause_no_extra_reads(hub):
     hub.ring(99, 7)  # nobody is watching claim 99
     await _until(lambda: sink.bodies)
     await asyncio.sleep(0.05)
-    assert table.reads == [(1, 1)]
+    assert table.reads == [{1: 1}]
     assert len(sink.bodies) == 1
+
+
+async def test_doorbells_that_ring_during_a_read_share_the_next_read(hub):
+    table = hub.db
+    sinks = {}
+    for claim_id in (1, 2, 3):
+        table.add(claim_id, "created")
+        sinks[claim_id] = (await _attach(hub, claim_id, after=1))[1]
+    table.gate = threading.Event()
+    hub.ring(1, table.add(1, to="estimate"))
+    await _until(lambda: len(table.reads) == 1)
+    hub.ring(2, table.add(2, to="estimate"))
+    hub.ring(3, table.add(3, to="estimate"))
+    table.gate.set()
+    await _until(lambda: all(sink.bodies for sink in sinks.values()))
+    assert table.reads == [{1: 1}, {2: 1, 3: 1}]
 
 
 async def test_hidden_events_move_the_cursor_but_send_no_bytes(hub):
@@ -214,7 +236,7 @@ async def test_a_failed_read_is_retried_and_nothing_is_lost(hub):
     table.fail_next = 1
     hub.ring(1, table.add(1, to="estimate"))
     await _until(lambda: sink.bodies, timeout=3)
-    assert table.reads == [(1, 1), (1, 1)]
+    assert table.reads == [{1: 1}, {1: 1}]
 
 
 async def test_handler_returns_and_forgets_the_stream_when_the_client_leaves(hub, monkeypatch):

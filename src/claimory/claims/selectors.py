@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -47,11 +48,50 @@ def claim_get_for_token(token: str) -> Claim | None:
     )
     if claim is None or candidate != token:
         return None
-    if claim.delivered_at is not None:
-        expires = claim.delivered_at + timedelta(days=claim.location.portal_expiry_days)
-        if timezone.now() >= expires:
-            return None
+    if _portal_expired(claim.delivered_at, claim.location.portal_expiry_days):
+        return None
     return claim
+
+
+def _portal_expired(delivered_at: datetime | None, expiry_days: int) -> bool:
+    return delivered_at is not None and timezone.now() >= portal_expires_at(delivered_at,
+                                                                            expiry_days)
+
+
+def portal_expires_at(delivered_at: datetime | None, expiry_days: int) -> datetime | None:
+    """When a delivered car's portal link stops working (None while the car is in the shop)."""
+    return None if delivered_at is None else delivered_at + timedelta(days=expiry_days)
+
+
+@dataclass(frozen=True)
+class PortalAccess:
+    claim_id: int
+    event_seq: int
+    token_hash: str
+    expires_at: datetime | None
+
+
+def portal_access_for_token(token: str) -> PortalAccess | None:
+    """claim_get_for_token's checks in one narrow query, without loading the claim.
+
+    For the event stream, whose connects come by the thousand after a server restart: the
+    gate's six-table model load costs ~2.5 ms, this ~0.3 ms. Same uniform miss (None).
+    """
+    candidate = token if tokens.looks_like_token(token) else "x" * 22
+    row = (
+        Claim.objects.filter(portal_token_hash=tokens.hash_token(candidate),
+                             portal_revoked_at__isnull=True)
+        .values_list("pk", "event_seq", "portal_token_hash", "delivered_at",
+                     "location__portal_expiry_days")
+        .first()
+    )
+    if row is None or candidate != token:
+        return None
+    claim_id, event_seq, token_hash, delivered_at, expiry_days = row
+    if _portal_expired(delivered_at, expiry_days):
+        return None
+    return PortalAccess(claim_id=claim_id, event_seq=event_seq, token_hash=token_hash,
+                        expires_at=portal_expires_at(delivered_at, expiry_days))
 
 
 def claim_search(qs: QuerySet[Claim], query: str) -> QuerySet[Claim]:

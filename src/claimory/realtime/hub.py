@@ -33,12 +33,11 @@ LATEST_MEMORY = 20_000  # claims whose newest seq we remember without a stream o
 
 
 class Channel:
-    __slots__ = ("streams", "target", "syncing")
+    __slots__ = ("streams", "target")
 
     def __init__(self, target: int):
         self.streams: set[Stream] = set()
         self.target = target  # newest seq known to exist for this claim
-        self.syncing = False
 
 
 class Hub:
@@ -56,15 +55,18 @@ class Hub:
         self.latest: dict[int, int] = {}
         self.buckets: list[set[Stream]] = [set() for _ in range(BUCKETS)]
         self._counter = itertools.count()
+        self._due: set[int] = set()  # claims whose streams are behind their target
+        self._wake = asyncio.Event()
         # Separate pools so a storm of connects never delays the fan-out reads.
-        self._admit_pool = ThreadPoolExecutor(3, thread_name_prefix="realtime-admit")
+        self._admit_pool = ThreadPoolExecutor(2, thread_name_prefix="realtime-admit")
         self._fanout_pool = ThreadPoolExecutor(1, thread_name_prefix="realtime-fanout")
         self._tasks: list[asyncio.Task] = []
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._tasks = [self.loop.create_task(self._tick_loop())]
+        self._tasks = [self.loop.create_task(self._fanout_loop()),
+                       self.loop.create_task(self._tick_loop())]
         if self.poll_seconds > 0:
             self._tasks.append(self.loop.create_task(self._poll_loop()))
         if self.backend is not None:
@@ -99,7 +101,7 @@ class Hub:
         if channel is None or seq <= channel.target:
             return
         channel.target = seq
-        self._kick(claim_id, channel)
+        self._kick(claim_id)
 
     # -- streams --------------------------------------------------------------------------
 
@@ -126,7 +128,7 @@ class Hub:
         known = max(claim_seq, self.latest.get(stream.claim_id, 0))
         channel.target = max(channel.target, known)
         if stream.cursor < channel.target:
-            self._kick(stream.claim_id, channel)
+            self._kick(stream.claim_id)
 
     def remove(self, stream: Stream) -> None:
         self.buckets[stream.bucket].discard(stream)
@@ -138,37 +140,62 @@ class Hub:
 
     # -- fan-out --------------------------------------------------------------------------
 
-    def _kick(self, claim_id: int, channel: Channel) -> None:
-        if not channel.syncing:
-            channel.syncing = True
-            self.loop.create_task(self._sync(claim_id, channel))
+    def _kick(self, claim_id: int) -> None:
+        self._due.add(claim_id)
+        self._wake.set()
 
-    async def _sync(self, claim_id: int, channel: Channel) -> None:
-        try:
-            while channel.streams:
-                since = min(stream.cursor for stream in channel.streams)
-                if since >= channel.target:
-                    break
+    async def _fanout_loop(self) -> None:
+        """One read at a time for every claim that rang meanwhile; doorbells batch up."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            cursors = self._cursors_due()
+            if not cursors:
+                continue
+            targets = {cid: self.channels[cid].target for cid in cursors}
+            try:
                 fetched = await self.loop.run_in_executor(
-                    self._fanout_pool, self.db.claim_fetch, claim_id, since)
-                if fetched.access is not None:
-                    self._access_apply(channel, fetched.access)
-                if not fetched.frames:
-                    channel.target = since  # the doorbell overstated; nothing newer exists
-                    break
-                channel.target = max(channel.target, fetched.last_seq)
-                for stream in list(channel.streams):
-                    stream.deliver(fetched.frames, since, fetched.last_seq)
-        except Exception:  # noqa: BLE001 - database trouble: retry; streams stay open
-            logger.warning("event fan-out for claim %s failed; retrying", claim_id, exc_info=True)
-            self.loop.call_later(1.0, self._retry, claim_id)
-        finally:
-            channel.syncing = False
+                    self._fanout_pool, self.db.claims_fetch, cursors)
+            except Exception:  # noqa: BLE001 - database trouble: retry; streams stay open
+                logger.warning("event fan-out read failed; retrying", exc_info=True)
+                self.loop.call_later(1.0, self._retry, list(cursors))
+                continue
+            for claim_id, since in cursors.items():
+                self._deliver(claim_id, since, targets[claim_id], fetched.get(claim_id))
 
-    def _retry(self, claim_id: int) -> None:
+    def _cursors_due(self) -> dict[int, int]:
+        cursors = {}
+        for claim_id in self._due:
+            channel = self.channels.get(claim_id)
+            if channel is not None and channel.streams:
+                since = min(stream.cursor for stream in channel.streams)
+                if since < channel.target:
+                    cursors[claim_id] = since
+        self._due.clear()
+        return cursors
+
+    def _deliver(self, claim_id: int, since: int, target: int,
+                 fetched: store.Fetched | None) -> None:
         channel = self.channels.get(claim_id)
-        if channel is not None:
-            self._kick(claim_id, channel)
+        if channel is None:
+            return
+        if fetched is None:  # not reached in this read's row limit
+            self._kick(claim_id)
+            return
+        if fetched.access is not None:
+            self._access_apply(channel, fetched.access)
+        if not fetched.frames and channel.target == target:
+            channel.target = since  # the doorbell overstated; nothing newer exists
+            return
+        channel.target = max(channel.target, fetched.last_seq)
+        for stream in list(channel.streams):
+            stream.deliver(fetched.frames, since, fetched.last_seq)
+        if min((s.cursor for s in channel.streams), default=channel.target) < channel.target:
+            self._kick(claim_id)
+
+    def _retry(self, claim_ids: list[int]) -> None:
+        for claim_id in claim_ids:
+            self._kick(claim_id)
 
     @staticmethod
     def _access_apply(channel: Channel, access: store.Access) -> None:

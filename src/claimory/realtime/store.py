@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from claimory.claims.customer_view import public_event_data
 from claimory.claims.models import Claim, ClaimEvent, EventType
-from claimory.claims.selectors import claim_get_for_token
+from claimory.claims.selectors import portal_access_for_token, portal_expires_at
 from claimory.portal import ratelimit
 from claimory.realtime.wire import encode_event
 
@@ -59,33 +59,28 @@ class Fetched:
     access: Access | None  # re-read when the batch holds an ACCESS_EVENTS event
 
 
+def _epoch(when: datetime | None) -> float | None:
+    return None if when is None else when.timestamp()
+
+
 def _access(claim: Claim) -> Access:
     if claim.portal_revoked_at is not None or not claim.portal_token_hash:
         return Access(token_hash=None, expires_at=None)
-    expires = None
-    if claim.delivered_at is not None:
-        days = claim.location.portal_expiry_days
-        expires = (claim.delivered_at + timedelta(days=days)).timestamp()
-    return Access(token_hash=claim.portal_token_hash, expires_at=expires)
+    expires = portal_expires_at(claim.delivered_at, claim.location.portal_expiry_days)
+    return Access(token_hash=claim.portal_token_hash, expires_at=_epoch(expires))
 
 
-def _frames(claim_id: int, after: int, limit: int) -> tuple[Frames, int, bool]:
-    """Events of one claim after ``after``, encoded; also the last seq and whether access moved."""
-    rows = (
-        ClaimEvent.objects.filter(claim_id=claim_id, seq__gt=after)
-        .only("seq", "type", "customer_visible", "data")
-        .order_by("seq")[:limit]
-    )
-    frames: Frames = []
-    last = after
-    access_moved = False
-    for event in rows:
-        data = public_event_data(event)
-        frames.append((event.seq, None if data is None else encode_event(event.seq, event.type,
-                                                                          data)))
-        last = event.seq
-        access_moved = access_moved or event.type in ACCESS_EVENTS
-    return frames, last, access_moved
+def _encode(event: ClaimEvent) -> bytes | None:
+    data = public_event_data(event)
+    return None if data is None else encode_event(event.seq, event.type, data)
+
+
+def _frames(claim_id: int, after: int, limit: int) -> tuple[Frames, int]:
+    """Events of one claim after ``after``, encoded, and the last seq read."""
+    rows = (ClaimEvent.objects.filter(claim_id=claim_id, seq__gt=after)
+            .only("seq", "type", "customer_visible", "data").order_by("seq")[:limit])
+    frames = [(event.seq, _encode(event)) for event in rows]
+    return frames, frames[-1][0] if frames else after
 
 
 def _reconnecting(fn):
@@ -106,33 +101,58 @@ def _reconnecting(fn):
 @_reconnecting
 def stream_open(token: str, after: int, limit: int = BATCH) -> Opened | None:
     """Check the token (uniform miss: None) and read the replay after ``after``."""
-    claim = claim_get_for_token(token)
-    if claim is None:
+    access = portal_access_for_token(token)
+    if access is None:
         return None
     # A cursor from the future (say, after a database restore) would hide new events.
-    after = min(after, claim.event_seq)
-    frames, last, _moved = _frames(claim.pk, after, limit)
+    after = min(after, access.event_seq)
+    # The usual connect (the page passes the seq it rendered) has nothing to replay.
+    frames, last = ([], after) if after == access.event_seq else _frames(access.claim_id,
+                                                                          after, limit)
     return Opened(
-        claim_id=claim.pk,
-        access=_access(claim),
+        claim_id=access.claim_id,
+        access=Access(token_hash=access.token_hash, expires_at=_epoch(access.expires_at)),
         cursor=last,
-        claim_seq=claim.event_seq,
+        claim_seq=access.event_seq,
         replay=b"".join(frame for _seq, frame in frames if frame),
     )
 
 
 @_reconnecting
-def claim_fetch(claim_id: int, after: int, limit: int = BATCH) -> Fetched:
-    """The fan-out read: one claim's events after ``after``, once per process."""
-    frames, last, moved = _frames(claim_id, after, limit)
-    access = None
-    if moved:
-        claim = (Claim.objects.select_related("location")
-                 .only("portal_token_hash", "portal_revoked_at", "delivered_at",
-                       "location__portal_expiry_days")
-                 .filter(pk=claim_id).first())
-        access = Access(token_hash=None, expires_at=None) if claim is None else _access(claim)
-    return Fetched(frames=frames, last_seq=last, access=access)
+def claims_fetch(cursors: dict[int, int], limit: int = BATCH) -> dict[int, Fetched]:
+    """The fan-out read: for each claim, its events after its cursor — one query for all.
+
+    Batching keeps the hub to one thread hop per round of doorbells however many claims
+    rang. A claim missing from the answer was not reached within ``limit`` rows; ask again.
+    """
+    condition = Q()
+    for claim_id, after in cursors.items():
+        condition |= Q(claim_id=claim_id, seq__gt=after)
+    rows = list(ClaimEvent.objects.filter(condition)
+                .only("claim_id", "seq", "type", "customer_visible", "data")
+                .order_by("claim_id", "seq")[:limit])
+    reached = rows[-1].claim_id if len(rows) == limit else max(cursors)
+    frames: dict[int, Frames] = {cid: [] for cid in cursors if cid <= reached}
+    moved: set[int] = set()
+    for event in rows:
+        frames[event.claim_id].append((event.seq, _encode(event)))
+        if event.type in ACCESS_EVENTS:
+            moved.add(event.claim_id)
+    access = _access_many(moved) if moved else {}
+    return {
+        cid: Fetched(frames=got, last_seq=got[-1][0] if got else cursors[cid],
+                     access=access.get(cid))
+        for cid, got in frames.items()
+    }
+
+
+def _access_many(claim_ids: set[int]) -> dict[int, Access]:
+    claims = (Claim.objects.select_related("location")
+              .only("portal_token_hash", "portal_revoked_at", "delivered_at",
+                    "location__portal_expiry_days")
+              .filter(pk__in=claim_ids))
+    found = {claim.pk: _access(claim) for claim in claims}
+    return {cid: found.get(cid, Access(token_hash=None, expires_at=None)) for cid in claim_ids}
 
 
 @_reconnecting
