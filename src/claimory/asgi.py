@@ -14,7 +14,10 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_application = get_asgi_application()
 
+from claimory.realtime.backends import get_backend  # noqa: E402
 from claimory.realtime.endpoint import EVENTS_PATH, event_stream  # noqa: E402
+
+get_backend()  # a bad CLAIMORY_NOTIFIER stops the server here, not at the first stream
 
 # With 10,000 streams a server process holds ~500,000 long-lived connection objects, and with
 # Python's default thresholds short-lived objects of each fan-out get promoted until a full

@@ -7,11 +7,14 @@ way it runs: separate processes, real sockets, chunked HTTP.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -255,3 +258,30 @@ class SSEClient:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def in_own_loop(test):
+    """Run an async test in a fresh event loop on its own thread.
+
+    The browser tests hold Playwright's sync API open for the session, which leaves an event
+    loop running in the main thread; pytest-asyncio cannot start another one there.
+    """
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        failure: list[BaseException] = []
+
+        def target():
+            try:
+                asyncio.run(test(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+                failure.append(exc)
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive(), "async test did not finish in 60 s"
+        if failure:
+            raise failure[0]
+
+    return run

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from claimory.realtime import backends, notifier
 from claimory.realtime.backends.redis import RedisBackend
+from tests.realtime.live import in_own_loop
 
 
 def test_auto_uses_redis_only_when_redis_url_is_set(settings):
@@ -54,6 +55,7 @@ def test_publish_never_raises_and_a_dead_redis_costs_nothing_after_the_first_try
 
 
 @pytest.mark.redis
+@in_own_loop
 async def test_redis_backend_carries_doorbells_between_publisher_and_listener(redis_url):
     backend = RedisBackend(redis_url, f"test-{uuid.uuid4().hex}")
     heard: list[tuple[int, int]] = []

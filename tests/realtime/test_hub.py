@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
-
-import pytest
 
 from claimory.realtime import endpoint, notifier, store
 from claimory.realtime import hub as hubs
 from claimory.realtime.streams import MAX_PENDING_BYTES
 from claimory.realtime.wire import HEARTBEAT, encode_event
+from tests.realtime.live import in_own_loop
 
 TOKEN_HASH = "a" * 64
 
@@ -84,15 +84,16 @@ class Sink:
             self.finished = True
 
 
-@pytest.fixture
-async def hub(monkeypatch):
-    table = FakeTable()
-    running = hubs.Hub(loop=asyncio.get_running_loop(), db=table, poll_seconds=0,
-                       heartbeat_seconds=3600)
+@contextlib.asynccontextmanager
+async def running_hub(monkeypatch, heartbeat_seconds: float = 3600):
+    running = hubs.Hub(loop=asyncio.get_running_loop(), db=FakeTable(), poll_seconds=0,
+                       heartbeat_seconds=heartbeat_seconds)
     running.start()
     monkeypatch.setattr(hubs, "_hub", running)
-    yield running
-    await running.stop()
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
 async def _attach(hub, claim_id, after=0, sink=None):
@@ -110,95 +111,108 @@ async def _until(condition, timeout=2.0):
         await asyncio.sleep(0.005)
 
 
-async def test_publish_from_another_thread_wakes_every_stream_with_one_read(hub):
-    table = hub.db
-    table.add(1, "created", stage="pictures")
-    table.add(2, "created", stage="pictures")
-    sinks = [(await _attach(hub, 1, after=1))[1] for _ in range(3)]
-    _, bystander = await _attach(hub, 2, after=1)
-    seq = table.add(1, to="teardown")
+@in_own_loop
+async def test_publish_from_another_thread_wakes_every_stream_with_one_read(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(1, "created", stage="pictures")
+        table.add(2, "created", stage="pictures")
+        sinks = [(await _attach(hub, 1, after=1))[1] for _ in range(3)]
+        _, bystander = await _attach(hub, 2, after=1)
+        seq = table.add(1, to="teardown")
 
-    threading.Thread(target=notifier.publish, args=(1, seq)).start()
-    await _until(lambda: all(s.bodies for s in sinks))
+        threading.Thread(target=notifier.publish, args=(1, seq)).start()
+        await _until(lambda: all(s.bodies for s in sinks))
 
-    assert table.reads == [{1: 1}]
-    assert sinks[0].bodies[0] == encode_event(2, "stage", {"to": "teardown"})
-    assert sinks[0].bodies[0] is sinks[1].bodies[0] is sinks[2].bodies[0], "encoded once"
-    assert bystander.bodies == []
+        assert table.reads == [{1: 1}]
+        assert sinks[0].bodies[0] == encode_event(2, "stage", {"to": "teardown"})
+        assert sinks[0].bodies[0] is sinks[1].bodies[0] is sinks[2].bodies[0], "encoded once"
+        assert bystander.bodies == []
 
 
-async def test_repeated_and_stale_doorbells_cause_no_extra_reads(hub):
-    table = hub.db
-    table.add(1, "created")
-    _, sink = await _attach(hub, 1, after=1)
-    seq = table.add(1, to="estimate")
-    for _ in range(5):
+@in_own_loop
+async def test_repeated_and_stale_doorbells_cause_no_extra_reads(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(1, "created")
+        _, sink = await _attach(hub, 1, after=1)
+        seq = table.add(1, to="estimate")
+        for _ in range(5):
+            hub.ring(1, seq)
+        hub.ring(1, 1)
+        hub.ring(99, 7)  # nobody is watching claim 99
+        await _until(lambda: sink.bodies)
+        await asyncio.sleep(0.05)
+        assert table.reads == [{1: 1}]
+        assert len(sink.bodies) == 1
+
+
+@in_own_loop
+async def test_doorbells_that_ring_during_a_read_share_the_next_read(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        sinks = {}
+        for claim_id in (1, 2, 3):
+            table.add(claim_id, "created")
+            sinks[claim_id] = (await _attach(hub, claim_id, after=1))[1]
+        table.gate = threading.Event()
+        hub.ring(1, table.add(1, to="estimate"))
+        await _until(lambda: len(table.reads) == 1)
+        hub.ring(2, table.add(2, to="estimate"))
+        hub.ring(3, table.add(3, to="estimate"))
+        table.gate.set()
+        await _until(lambda: all(sink.bodies for sink in sinks.values()))
+        assert table.reads == [{1: 1}, {2: 1, 3: 1}]
+
+
+@in_own_loop
+async def test_hidden_events_move_the_cursor_but_send_no_bytes(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(1, "created")
+        stream, sink = await _attach(hub, 1, after=1)
+        table.add(1, "note", visible=False, body="internal")
+        seq = table.add(1, to="teardown")
         hub.ring(1, seq)
-    hub.ring(1, 1)
-    hub.ring(99, 7)  # nobody is watching claim 99
-    await _until(lambda: sink.bodies)
-    await asyncio.sleep(0.05)
-    assert table.reads == [{1: 1}]
-    assert len(sink.bodies) == 1
+        await _until(lambda: stream.cursor == 3)
+        assert sink.bodies == [encode_event(3, "stage", {"to": "teardown"})]
 
 
-async def test_doorbells_that_ring_during_a_read_share_the_next_read(hub):
-    table = hub.db
-    sinks = {}
-    for claim_id in (1, 2, 3):
-        table.add(claim_id, "created")
-        sinks[claim_id] = (await _attach(hub, claim_id, after=1))[1]
-    table.gate = threading.Event()
-    hub.ring(1, table.add(1, to="estimate"))
-    await _until(lambda: len(table.reads) == 1)
-    hub.ring(2, table.add(2, to="estimate"))
-    hub.ring(3, table.add(3, to="estimate"))
-    table.gate.set()
-    await _until(lambda: all(sink.bodies for sink in sinks.values()))
-    assert table.reads == [{1: 1}, {2: 1, 3: 1}]
+@in_own_loop
+async def test_stream_joining_after_a_fanout_catches_up_from_its_own_cursor(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(1, "created")
+        early, early_sink = await _attach(hub, 1, after=1)
+        table.add(1, to="estimate")
+        opened_before_change = await hub.admit("1", 2, "127.0.0.1")
+        table.add(1, to="teardown")
+        hub.ring(1, 3)
+        await _until(lambda: early.cursor == 3)
+        late_sink = Sink()
+        late = hub.stream_new(late_sink, opened_before_change)
+        hub.add(late, opened_before_change.claim_seq)  # its replay ended at 2; 3 went out already
+        await _until(lambda: late.cursor == 3)
+        assert late_sink.bodies == [encode_event(3, "stage", {"to": "teardown"})]
+        assert b"".join(early_sink.bodies).count(b"id: ") == 2, "nothing twice for the early one"
 
 
-async def test_hidden_events_move_the_cursor_but_send_no_bytes(hub):
-    table = hub.db
-    table.add(1, "created")
-    stream, sink = await _attach(hub, 1, after=1)
-    table.add(1, "note", visible=False, body="internal")
-    seq = table.add(1, to="teardown")
-    hub.ring(1, seq)
-    await _until(lambda: stream.cursor == 3)
-    assert sink.bodies == [encode_event(3, "stage", {"to": "teardown"})]
+@in_own_loop
+async def test_rotated_token_closes_streams_opened_with_the_old_one(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(1, "created")
+        _, old = await _attach(hub, 1, after=1)
+        table.token_hash[1] = "b" * 64
+        _, new = await _attach(hub, 1, after=1)
+        seq = table.add(1, "portal", visible=False, action="rotated")
+        hub.ring(1, seq)
+        await _until(lambda: old.finished)
+        assert not new.finished
+        assert hub.stream_count() == 2, "removal is the handler's job once receive() returns"
 
 
-async def test_stream_joining_after_a_fanout_catches_up_from_its_own_cursor(hub):
-    table = hub.db
-    table.add(1, "created")
-    early, early_sink = await _attach(hub, 1, after=1)
-    table.add(1, to="estimate")
-    opened_before_change = await hub.admit("1", 2, "127.0.0.1")
-    table.add(1, to="teardown")
-    hub.ring(1, 3)
-    await _until(lambda: early.cursor == 3)
-    late_sink = Sink()
-    late = hub.stream_new(late_sink, opened_before_change)
-    hub.add(late, opened_before_change.claim_seq)  # its replay ended at 2; 3 went out already
-    await _until(lambda: late.cursor == 3)
-    assert late_sink.bodies == [encode_event(3, "stage", {"to": "teardown"})]
-    assert b"".join(early_sink.bodies).count(b"id: ") == 2, "nothing twice for the early one"
-
-
-async def test_rotated_token_closes_streams_opened_with_the_old_one(hub):
-    table = hub.db
-    table.add(1, "created")
-    _, old = await _attach(hub, 1, after=1)
-    table.token_hash[1] = "b" * 64
-    _, new = await _attach(hub, 1, after=1)
-    seq = table.add(1, "portal", visible=False, action="rotated")
-    hub.ring(1, seq)
-    await _until(lambda: old.finished)
-    assert not new.finished
-    assert hub.stream_count() == 2, "removal is the handler's job once receive() returns"
-
-
+@in_own_loop
 async def test_idle_streams_get_heartbeats_and_expired_ones_are_closed(monkeypatch):
     table = FakeTable()
     table.add(1, "created")
@@ -215,47 +229,53 @@ async def test_idle_streams_get_heartbeats_and_expired_ones_are_closed(monkeypat
         await running.stop()
 
 
-async def test_a_stalled_client_is_dropped_without_holding_up_the_others(hub):
-    table = hub.db
-    table.add(1, "created")
-    stalled, stalled_sink = await _attach(hub, 1, after=1, sink=Sink(stall=True))
-    _, healthy = await _attach(hub, 1, after=1)
-    big = "x" * 4096
-    count = MAX_PENDING_BYTES // 4096 + 5
-    for _ in range(count):
-        hub.ring(1, table.add(1, "message", body=big))
-        await asyncio.sleep(0)
-    await _until(lambda: b"".join(healthy.bodies).count(b"event: message") == count)
-    assert stalled.state != 0 and stalled.pending is None
+@in_own_loop
+async def test_a_stalled_client_is_dropped_without_holding_up_the_others(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(1, "created")
+        stalled, stalled_sink = await _attach(hub, 1, after=1, sink=Sink(stall=True))
+        _, healthy = await _attach(hub, 1, after=1)
+        big = "x" * 4096
+        count = MAX_PENDING_BYTES // 4096 + 5
+        for _ in range(count):
+            hub.ring(1, table.add(1, "message", body=big))
+            await asyncio.sleep(0)
+        await _until(lambda: b"".join(healthy.bodies).count(b"event: message") == count)
+        assert stalled.state != 0 and stalled.pending is None
 
 
-async def test_a_failed_read_is_retried_and_nothing_is_lost(hub):
-    table = hub.db
-    table.add(1, "created")
-    _, sink = await _attach(hub, 1, after=1)
-    table.fail_next = 1
-    hub.ring(1, table.add(1, to="estimate"))
-    await _until(lambda: sink.bodies, timeout=3)
-    assert table.reads == [{1: 1}, {1: 1}]
+@in_own_loop
+async def test_a_failed_read_is_retried_and_nothing_is_lost(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(1, "created")
+        _, sink = await _attach(hub, 1, after=1)
+        table.fail_next = 1
+        hub.ring(1, table.add(1, to="estimate"))
+        await _until(lambda: sink.bodies, timeout=3)
+        assert table.reads == [{1: 1}, {1: 1}]
 
 
-async def test_handler_returns_and_forgets_the_stream_when_the_client_leaves(hub, monkeypatch):
-    table = hub.db
-    table.add(7, "created", stage="pictures")
-    monkeypatch.setattr(hubs, "hub_for_running_loop", lambda: hub)
-    left = asyncio.Event()
-    sink = Sink()
+@in_own_loop
+async def test_handler_returns_and_forgets_the_stream_when_the_client_leaves(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        table.add(7, "created", stage="pictures")
+        monkeypatch.setattr(hubs, "hub_for_running_loop", lambda: hub)
+        left = asyncio.Event()
+        sink = Sink()
 
-    async def receive():
-        if not left.is_set():
-            await left.wait()
-        return {"type": "http.disconnect"}
+        async def receive():
+            if not left.is_set():
+                await left.wait()
+            return {"type": "http.disconnect"}
 
-    scope = {"type": "http", "method": "GET", "path": "/c/7/events", "headers": [],
-             "query_string": b"", "client": ("127.0.0.1", 5000)}
-    handler = asyncio.create_task(endpoint.event_stream(scope, receive, sink, "7"))
-    await _until(lambda: hub.stream_count() == 1)
-    assert b"event: created" in sink.bodies[0]
-    left.set()
-    await asyncio.wait_for(handler, 1)
-    assert hub.stream_count() == 0 and hub.channels == {}
+        scope = {"type": "http", "method": "GET", "path": "/c/7/events", "headers": [],
+                 "query_string": b"", "client": ("127.0.0.1", 5000)}
+        handler = asyncio.create_task(endpoint.event_stream(scope, receive, sink, "7"))
+        await _until(lambda: hub.stream_count() == 1)
+        assert b"event: created" in sink.bodies[0]
+        left.set()
+        await asyncio.wait_for(handler, 1)
+        assert hub.stream_count() == 0 and hub.channels == {}

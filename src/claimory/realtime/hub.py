@@ -1,9 +1,10 @@
 """The one fan-out of a server process: claim id -> open streams, fed from the event table.
 
 A notification (in-process, Redis, PostgreSQL, or the poll) only says "claim C has events up to
-seq S". The hub then reads that claim's new events once, in a small thread pool, encodes them
-once, and hands the same bytes to every stream of the claim. The table is the truth; a lost
-or duplicated notification changes nothing but timing.
+seq S". The hub then reads the new events of every claim that rang — one query, in a one-thread
+pool, however many claims rang meanwhile — encodes each event once, and hands the same bytes to
+every stream of its claim. The table is the truth; a lost or duplicated notification changes
+nothing but timing.
 """
 
 from __future__ import annotations
