@@ -230,6 +230,20 @@ async def test_idle_streams_get_heartbeats_and_expired_ones_are_closed(monkeypat
 
 
 @in_own_loop
+async def test_a_stream_that_just_got_an_event_skips_the_next_heartbeat(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        hub.db.add(1, "created")
+        stream, sink = await _attach(hub, 1, after=1)
+        stream.heartbeat(HEARTBEAT)  # first round: not known to be quiet yet
+        hub.ring(1, hub.db.add(1, to="estimate"))
+        await _until(lambda: sink.bodies)
+        stream.heartbeat(HEARTBEAT)  # just talked: no comment needed
+        stream.heartbeat(HEARTBEAT)  # silent for a whole round: comment
+        await _until(lambda: len(sink.bodies) == 2)
+        assert sink.bodies == [encode_event(2, "stage", {"to": "estimate"}), HEARTBEAT]
+
+
+@in_own_loop
 async def test_a_stalled_client_is_dropped_without_holding_up_the_others(monkeypatch):
     async with running_hub(monkeypatch) as hub:
         table = hub.db

@@ -26,7 +26,7 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 class Stream:
     __slots__ = ("send", "claim_id", "cursor", "token_hash", "expires_at", "deadline",
-                 "bucket", "pending", "pending_size", "writer", "blocked", "state")
+                 "bucket", "pending", "pending_size", "writer", "blocked", "quiet", "state")
 
     def __init__(self, send: Send, *, claim_id: int, cursor: int, token_hash: str | None,
                  expires_at: float | None, deadline: float, bucket: int):
@@ -41,6 +41,7 @@ class Stream:
         self.pending_size = 0
         self.writer: asyncio.Task | None = None
         self.blocked = False  # the writer is waiting for the client's socket to drain
+        self.quiet = False  # nothing sent since the last heartbeat round
         self.state = OPEN
 
     def deliver(self, frames: list[tuple[int, bytes | None]], since: int, last_seq: int) -> None:
@@ -54,6 +55,7 @@ class Stream:
         self.cursor = last_seq
         for seq, frame in frames:
             if seq > cursor and frame is not None:
+                self.quiet = False
                 self.push(frame)
 
     def push(self, chunk: bytes) -> None:
@@ -71,6 +73,12 @@ class Stream:
                 self.close()
                 return
         self._kick()
+
+    def heartbeat(self, comment: bytes) -> None:
+        """Keep proxies from timing out a stream that has been silent for a whole round."""
+        if self.quiet:
+            self.push(comment)
+        self.quiet = True
 
     def close(self) -> None:
         """End the response (revoked, expired, too slow or too old); the client reconnects."""
