@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
+from django.db import OperationalError
 
 from claimory.claims.services import (
     claim_eta_set,
@@ -72,3 +74,21 @@ def test_poll_reports_each_claims_newest_seq(claim, other_claim):
     newest, new_high = store.events_poll(high)
     assert dict(newest)[claim.pk] == 3
     assert new_high > high
+
+
+def test_a_broken_pooled_connection_is_replaced_and_the_read_retried(claim, monkeypatch):
+    real = store.portal_access_for_token
+    calls = []
+
+    def flaky(token):
+        calls.append(token)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(token)
+
+    closed = []
+    monkeypatch.setattr(store, "portal_access_for_token", flaky)
+    # The pool threads never hold a transaction; the test's own one must stay open.
+    monkeypatch.setattr(store, "connection", SimpleNamespace(close=lambda: closed.append(1)))
+    assert store.stream_open(portal_token(claim), 0).claim_id == claim.pk
+    assert len(calls) == 2 and closed == [1]

@@ -7,6 +7,7 @@ loop only moves bytes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -84,17 +85,17 @@ def _frames(claim_id: int, after: int, limit: int) -> tuple[Frames, int]:
 
 
 def _reconnecting(fn):
-    """Drop a broken pooled connection so the next call opens a fresh one."""
+    """Retry a read once on a fresh connection when the pooled one broke (server restart,
+    idle timeout): these reads are idempotent, and the pool threads keep their connection."""
 
+    @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except (OperationalError, InterfaceError):
             connection.close()
-            raise
+            return fn(*args, **kwargs)
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
     return wrapper
 
 
