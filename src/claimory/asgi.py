@@ -14,6 +14,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_application = get_asgi_application()
 
+from claimory.portal.fast_page import PAGE_PATH, portal_page  # noqa: E402
 from claimory.realtime.backends import get_backend  # noqa: E402
 from claimory.realtime.endpoint import EVENTS_PATH, event_stream  # noqa: E402
 
@@ -33,6 +34,9 @@ async def application(scope, receive, send):
         match = EVENTS_PATH.match(scope["path"])
         if match:
             return await event_stream(scope, receive, send, match.group(1))
+        match = PAGE_PATH.match(scope["path"])
+        if match:  # cached portal pages skip Django (portal/fast_page.py)
+            return await portal_page(scope, receive, send, match.group(1), django_application)
     elif scope["type"] == "lifespan":
         return await _lifespan(receive, send)
     return await django_application(scope, receive, send)

@@ -1,4 +1,4 @@
-"""Portal test helpers: a fresh rate-limit window per test and the claim's live portal path."""
+"""Portal test helpers: a fresh rate-limit window and page cache per test, the portal path."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from claimory.claims.services import portal_token
+from claimory.portal.page_cache import pages
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +15,14 @@ def fresh_rate_limit():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    # Rendered pages are kept per process; each test starts without any.
+    pages.clear()
+    yield
+    pages.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -51,17 +51,25 @@ FRAGMENTS_FOR_EVENT_JSON = json.dumps(FRAGMENTS_FOR_EVENT, separators=(",", ":")
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 
-def portal_language(request: HttpRequest, claim: Claim) -> str:
+def language_choice(query: QueryDict, customer_language: str) -> str:
     """``?lang=`` for this request if valid, else the customer's language. Nothing is saved."""
-    asked = request.GET.get("lang", "")
+    asked = query.get("lang", "")
     if asked in LANGUAGES:
         return asked
-    return claim.customer.language if claim.customer.language in LANGUAGES else "en"
+    return customer_language if customer_language in LANGUAGES else "en"
+
+
+def portal_language(request: HttpRequest, claim: Claim) -> str:
+    return language_choice(request.GET, claim.customer.language)
+
+
+def show_all_in(query: QueryDict) -> bool:
+    """``?thread=all`` lists every message instead of the newest page."""
+    return query.get("thread") == "all"
 
 
 def thread_show_all(request: HttpRequest | None) -> bool:
-    """``?thread=all`` lists every message instead of the newest page."""
-    return request is not None and request.GET.get("thread") == "all"
+    return request is not None and show_all_in(request.GET)
 
 
 def portal_context(claim: Claim, *, language: str, show_all: bool = False) -> dict:

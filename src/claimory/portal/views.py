@@ -3,7 +3,9 @@
 The customer's writes (messages, "seen") live in ``message_views``.
 
 The token is the only credential. Every view goes through ``gate``: rate limit first, then
-``claim_get_for_token``; any miss gets the same 404 page whatever the reason.
+``claim_get_for_token``; any miss gets the same 404 page whatever the reason. The page itself
+checks the token with ``access_gate`` (the same checks in one narrow query) and loads the
+claim only when ``page_cache`` has no current render of it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from claimory.claims.models import Claim
-from claimory.claims.selectors import claim_get_for_token
-from claimory.portal import ratelimit
+from claimory.claims.selectors import PortalAccess, claim_get_for_token, portal_access_for_token
+from claimory.portal import page_cache, ratelimit
 from claimory.portal.page import FRAGMENTS, portal_language, render_fragment, render_portal
 
 __all__ = ["fragment", "gate", "not_found", "page", "page_response", "portal_path",
@@ -35,19 +37,35 @@ def too_many(request: HttpRequest, wait: int) -> HttpResponse:
     return response
 
 
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    wait = ratelimit.retry_after(request)
+    return None if wait is None else too_many(request, wait)
+
+
 def gate(request: HttpRequest, token: str) -> Claim | HttpResponse:
     """The claim this token opens, or the response to send instead (429 or uniform 404).
 
     Other token endpoints (event stream, messages) use this too, so guesses against them
     are counted and answered the same way.
     """
-    wait = ratelimit.retry_after(request)
-    if wait is not None:
-        return too_many(request, wait)
+    refused = _refused(request)
+    if refused is not None:
+        return refused
     claim = claim_get_for_token(token)
     if claim is None:
         return not_found(request)
     return claim
+
+
+def access_gate(request: HttpRequest, token: str) -> PortalAccess | HttpResponse:
+    """``gate`` without loading the claim: the same checks, rate limit and uniform 404."""
+    refused = _refused(request)
+    if refused is not None:
+        return refused
+    access = portal_access_for_token(token)
+    if access is None:
+        return not_found(request)
+    return access
 
 
 @require_safe
@@ -66,6 +84,10 @@ def page_response(request: HttpRequest, claim: Claim, token: str, *, language: s
     context = {"portal_path": portal_path(token), **(extra or {})}
     html = render_portal("portal/page.html", claim, language=language, request=request,
                          extra=context)
+    return html_response(html, language=language, status=status)
+
+
+def html_response(html: str | bytes, *, language: str, status: int = 200) -> HttpResponse:
     response = HttpResponse(html, status=status)
     response["Content-Language"] = language
     return response
@@ -73,11 +95,23 @@ def page_response(request: HttpRequest, claim: Claim, token: str, *, language: s
 
 @require_safe
 def page(request: HttpRequest, token: str) -> HttpResponse:
-    claim = gate(request, token)
-    if isinstance(claim, HttpResponse):
-        return claim
-    return page_response(request, claim, token, language=portal_language(request, claim),
-                         extra={"sent_note": "sent" in request.GET})
+    access = access_gate(request, token)
+    if isinstance(access, HttpResponse):
+        return access
+    # The "message sent" note depends on the moment: that render is never cached.
+    sent_note = "sent" in request.GET
+    cached = None if sent_note else page_cache.lookup(request.GET, access)
+    if cached is not None and cached.entry is not None:
+        return html_response(cached.entry.body, language=cached.language)
+    claim = claim_get_for_token(token)  # the full rows, only when there is a page to render
+    if claim is None:
+        return not_found(request)
+    language = cached.language if cached else portal_language(request, claim)
+    response = page_response(request, claim, token, language=language,
+                             extra={"sent_note": sent_note})
+    if cached is not None:
+        cached.store(response.content)
+    return response
 
 
 @require_safe

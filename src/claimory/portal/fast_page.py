@@ -1,0 +1,136 @@
+"""`GET /c/<token>` answered from the page cache before Django, when nothing on it changed.
+
+Under ASGI every Django request pays for a fresh worker thread, a fresh database connection
+and a round of thread hops through the middleware: ~3-5 ms of CPU before the view runs, more
+than a cached page costs. So asgi.py hands portal page requests here first. This handler
+checks the token and reads the page state (``page_cache``) on a small pool whose threads
+keep their database connection, and when the page is cached with the headers Django sent it
+with, replays those exact bytes. Everything else goes to Django unchanged: unknown, revoked
+or expired tokens (Django answers the uniform 404 and counts the miss), rate-limited
+clients, ``?sent``, cache misses, any error here. A page Django renders is cached by the
+view; this handler then records the headers it went out with, so nothing the middleware
+adds (security headers, CSP) can differ between the two ways of answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import InterfaceError, OperationalError, connection
+from django.http import QueryDict
+
+from claimory.claims.selectors import portal_access_for_token
+from claimory.portal import page_cache, ratelimit
+
+logger = logging.getLogger(__name__)
+
+PAGE_PATH = re.compile(r"^/c/([^/]+)$")
+_pool = ThreadPoolExecutor(2, thread_name_prefix="portal-page")
+# Keys whose page a request of this process is rendering now (see portal_page).
+_rendering: dict[tuple, asyncio.Future] = {}
+
+
+class _ClientRequest:
+    """Just enough of a request for the miss limiter, keyed by client address."""
+
+    def __init__(self, ip: str):
+        self.META = {"REMOTE_ADDR": ip}
+
+
+def _reconnecting(fn):
+    """Retry once on a fresh connection when the pool thread's kept one broke."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            connection.close()
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_reconnecting
+def find(token: str, query_string: bytes, ip: str) -> page_cache.Lookup | None:
+    """This request's place in the page cache, or None when Django must answer it."""
+    if ratelimit.retry_after(_ClientRequest(ip)) is not None:
+        return None
+    access = portal_access_for_token(token)
+    if access is None:
+        return None
+    query = QueryDict(query_string)
+    if "sent" in query:  # the "message sent" note depends on the moment: never cached
+        return None
+    return page_cache.lookup(query, access)
+
+
+def _client_ip(scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def _replayable(headers) -> tuple[tuple[bytes, bytes], ...] | None:
+    pairs = tuple((bytes(name).lower(), bytes(value)) for name, value in headers)
+    # A response that sets a cookie belongs to one browser: never replay it to another.
+    return None if any(name == b"set-cookie" for name, _value in pairs) else pairs
+
+
+async def portal_page(scope, receive, send, token: str, django_app) -> None:
+    if scope["method"] not in ("GET", "HEAD"):
+        return await django_app(scope, receive, send)
+    loop = asyncio.get_running_loop()
+    try:
+        found = await loop.run_in_executor(_pool, find, token, scope.get("query_string", b""),
+                                           _client_ip(scope))
+    except Exception:  # Django answers instead, as if this handler did not exist
+        logger.exception("portal page cache lookup failed")
+        found = None
+    if found is None:
+        return await django_app(scope, receive, send)
+    pending = _rendering.get(found.key)
+    if found.entry is None and pending is not None:
+        # This page is being rendered for another request right now (the first look after
+        # a change, or a new minute): wait for that render instead of starting another, so
+        # fifty readers of a page that just changed cost one render, not fifty.
+        await asyncio.shield(pending)
+        found.entry = page_cache.pages.get(found.key)
+    if found.entry is not None and found.entry.headers is not None:
+        return await _replay(scope, send, found.entry)
+    if scope["method"] != "GET" or pending is not None:
+        return await django_app(scope, receive, send)
+    _rendering[found.key] = done = loop.create_future()
+    try:
+        return await _render_and_learn(scope, receive, send, django_app, found.key)
+    finally:
+        del _rendering[found.key]
+        done.set_result(None)
+
+
+async def _replay(scope, send, entry: page_cache.Entry) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+    await send({"type": "http.response.body",
+                "body": b"" if scope["method"] == "HEAD" else entry.body})
+
+
+async def _render_and_learn(scope, receive, send, django_app, key) -> None:
+    """Let Django answer, then remember the headers of the page it cached under ``key``."""
+    start: dict = {}
+    chunks: list[bytes] = []
+
+    async def capture(message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+        await send(message)
+
+    await django_app(scope, receive, capture)
+    if start.get("status") == 200:
+        headers = _replayable(start.get("headers", ()))
+        if headers is not None:
+            page_cache.pages.headers_seen(key, b"".join(chunks), headers)
