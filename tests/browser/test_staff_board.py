@@ -18,6 +18,18 @@ def _open_claim(page, origin: str, name: str) -> str:
     return re.search(r"/claims/(\d+)", page.url).group(1)
 
 
+def _drag(page, source, target) -> None:
+    """A person's drag: press, travel in small steps (HTML5 DnD needs the moves), release."""
+    source.scroll_into_view_if_needed()
+    start = source.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + 20)
+    page.mouse.down()
+    target.scroll_into_view_if_needed()
+    end = target.bounding_box()
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 60, steps=12)
+    page.mouse.up()
+
+
 def _card_in(page, stage: str, claim_id: str):
     return page.locator(f'[data-stage="{stage}"] [data-claim-id="{claim_id}"]')
 
@@ -50,7 +62,10 @@ def test_drag_and_drop_moves_a_card(staff_page, demo_server):
     page = staff_page
     claim_id = _open_claim(page, demo_server.origin, "Dragged Dana")
     page.goto(f"{demo_server.origin}/staff/board")
-    page.drag_and_drop(f'[data-claim-id="{claim_id}"]', '[data-stage="teardown"]')
+    # Let the live stream settle first: a fragment swap mid-drag would replace the card.
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+    expect(_card_in(page, "pictures", claim_id)).to_be_visible()
+    _drag(page, _card_in(page, "pictures", claim_id), page.locator('[data-stage="teardown"]'))
     expect(_card_in(page, "teardown", claim_id)).to_be_visible()
     expect(page.locator("#board-live")).to_contain_text("moved to Teardown")
     page.reload()
