@@ -78,3 +78,9 @@ def outsider(other_location):
 @pytest.fixture
 def other_claim(other_location, outsider):
     return make_claim(other_location, actor=outsider, name="Someone Else")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last in every worker: Playwright's sync API leaves an event loop
+    running in the thread, which would trip the asyncio tests that came after it."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
