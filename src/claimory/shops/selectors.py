@@ -7,7 +7,6 @@ from django.http import Http404
 
 from claimory.shops.models import Location, Membership
 
-
 _CACHE_ATTR = "_claimory_membership"
 
 
