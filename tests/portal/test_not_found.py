@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from claimory.claims.services import claim_stage_set, portal_token_revoke, portal_token_rotate
+from claimory.core import rate_window
 from claimory.core.middleware import PORTAL_CSP
-from claimory.portal import ratelimit
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_dead_fragment_link_gets_the_same_404(client):
 @pytest.fixture
 def frozen_minute(monkeypatch):
     # Mid-window, so the test cannot straddle a minute boundary.
-    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_030.0)
+    monkeypatch.setattr(rate_window.time, "time", lambda: 1_800_000_030.0)
 
 
 def test_too_many_misses_from_one_client_get_429(client, settings, frozen_minute):
@@ -88,7 +88,7 @@ def test_blocked_client_learns_nothing_even_with_a_valid_token(client, settings,
 def test_limit_is_per_client_and_per_minute(client, settings, portal_path, monkeypatch):
     settings.PORTAL_404_LIMIT_PER_MINUTE = 1
     now = [1_800_000_010.0]
-    monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
+    monkeypatch.setattr(rate_window.time, "time", lambda: now[0])
     client.get("/c/AAAAAAAAAAAAAAAAAAAAAA")
     assert client.get("/c/AAAAAAAAAAAAAAAAAAAAAA").status_code == 429
     assert client.get("/c/AAAAAAAAAAAAAAAAAAAAAA", REMOTE_ADDR="10.1.2.3").status_code == 404
