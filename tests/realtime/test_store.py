@@ -14,6 +14,7 @@ from claimory.claims.services import (
     claim_stage_set,
     portal_token,
 )
+from claimory.core import db_retry
 from claimory.realtime import store
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,6 @@ def test_a_broken_pooled_connection_is_replaced_and_the_read_retried(claim, monk
     closed = []
     monkeypatch.setattr(store, "portal_access_for_token", flaky)
     # The pool threads never hold a transaction; the test's own one must stay open.
-    monkeypatch.setattr(store, "connection", SimpleNamespace(close=lambda: closed.append(1)))
+    monkeypatch.setattr(db_retry, "connection", SimpleNamespace(close=lambda: closed.append(1)))
     assert store.stream_open(portal_token(claim), 0).claim_id == claim.pk
     assert len(calls) == 2 and closed == [1]

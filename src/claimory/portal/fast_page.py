@@ -15,15 +15,14 @@ adds (security headers, CSP) can differ between the two ways of answering.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import InterfaceError, OperationalError, connection
 from django.http import QueryDict
 
 from claimory.claims.selectors import portal_access_for_token
+from claimory.core.db_retry import reconnecting
 from claimory.portal import page_cache, ratelimit
 
 logger = logging.getLogger(__name__)
@@ -41,21 +40,7 @@ class _ClientRequest:
         self.META = {"REMOTE_ADDR": ip}
 
 
-def _reconnecting(fn):
-    """Retry once on a fresh connection when the pool thread's kept one broke."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (OperationalError, InterfaceError):
-            connection.close()
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
-@_reconnecting
+@reconnecting
 def find(token: str, query_string: bytes, ip: str) -> page_cache.Lookup | None:
     """This request's place in the page cache, or None when Django must answer it."""
     if ratelimit.retry_after(_ClientRequest(ip)) is not None:

@@ -7,18 +7,17 @@ loop only moves bytes.
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max, Q
 
 from claimory.claims.customer_view import public_event_data
 from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.claims.selectors import portal_access_for_token, portal_expires_at
+from claimory.core.db_retry import reconnecting
 from claimory.portal import ratelimit
 from claimory.realtime.wire import encode_event
 
@@ -84,22 +83,7 @@ def _frames(claim_id: int, after: int, limit: int) -> tuple[Frames, int]:
     return frames, frames[-1][0] if frames else after
 
 
-def _reconnecting(fn):
-    """Retry a read once on a fresh connection when the pooled one broke (server restart,
-    idle timeout): these reads are idempotent, and the pool threads keep their connection."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (OperationalError, InterfaceError):
-            connection.close()
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
-@_reconnecting
+@reconnecting
 def stream_open(token: str, after: int, limit: int = BATCH) -> Opened | None:
     """Check the token (uniform miss: None) and read the replay after ``after``."""
     access = portal_access_for_token(token)
@@ -119,7 +103,7 @@ def stream_open(token: str, after: int, limit: int = BATCH) -> Opened | None:
     )
 
 
-@_reconnecting
+@reconnecting
 def claims_fetch(cursors: dict[int, int], limit: int = BATCH) -> dict[int, Fetched]:
     """The fan-out read: for each claim, its events after its cursor — one query for all.
 
@@ -156,7 +140,7 @@ def _access_many(claim_ids: set[int]) -> dict[int, Access]:
     return {cid: found.get(cid, Access(token_hash=None, expires_at=None)) for cid in claim_ids}
 
 
-@_reconnecting
+@reconnecting
 def events_poll(high: int | None) -> tuple[list[tuple[int, int]], int]:
     """(claim id, newest seq) of recent events and the new high-water id.
 
