@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from ninja.security import HttpBearer
 
+from claimory.api.errors import ApiError
 from claimory.claims.models import Claim
 from claimory.shops.models import ApiKey, Location
+from claimory.shops.permissions import API_KEY, PERMISSIONS, role_can
 from claimory.shops.services import apikey_authenticate
 
 # Largest id a 64-bit primary key can hold; bigger numbers would overflow the database driver.
@@ -22,6 +24,16 @@ class ApiKeyAuth(HttpBearer):
 
 def key_of(request: HttpRequest) -> ApiKey:
     return request.auth  # type: ignore[attr-defined]
+
+
+def key_require(request: HttpRequest, perm: str) -> ApiKey:
+    """The key, if the permission matrix grants API keys ``perm``; else a 403 JSON error.
+
+    Every route names its permission, so narrowing what keys may do is a matrix change.
+    """
+    if not role_can(API_KEY, perm):
+        raise ApiError(403, "forbidden", f"API keys cannot {PERMISSIONS[perm]}.")
+    return key_of(request)
 
 
 def location_of(request: HttpRequest) -> Location:

@@ -10,7 +10,14 @@ from django.urls import reverse
 from ninja import Query, Router
 from ninja.responses import Status
 
-from claimory.api.auth import actor_label, claim_get_for_key, claims_for_key, key_of, location_of
+from claimory.api.auth import (
+    actor_label,
+    claim_get_for_key,
+    claims_for_key,
+    key_of,
+    key_require,
+    location_of,
+)
 from claimory.api.errors import ApiError
 from claimory.api.present import claim_out, event_out
 from claimory.api.schemas import (
@@ -36,6 +43,7 @@ from claimory.claims.services import (
 )
 from claimory.printables.qr import portal_url, qr_svg
 from claimory.shops.models import Stage
+from claimory.shops.permissions import MONEY_FIELDS
 
 router = Router(tags=["claims"])
 
@@ -52,6 +60,7 @@ def _unknown_stage(location, slug: str) -> ApiError:
 
 @router.post("/claims", response={201: ClaimOut, **ERRORS}, summary="Open a claim")
 def claim_create_route(request: HttpRequest, response: HttpResponse, payload: ClaimIn):
+    key_require(request, "claim.create")
     body = payload.model_dump(exclude={"customer", "vehicle"})
     data = ClaimInput(customer=CustomerInput(**payload.customer.model_dump()),
                       vehicle=VehicleInput(**payload.vehicle.model_dump()), **body)
@@ -63,6 +72,7 @@ def claim_create_route(request: HttpRequest, response: HttpResponse, payload: Cl
 
 @router.get("/claims", response={200: ClaimPage, **ERRORS}, summary="List and search claims")
 def claim_list(request: HttpRequest, filters: Query[ClaimFilters]):
+    key_require(request, "claim.view")
     claims = claims_for_key(key_of(request))
     if filters.stage:
         location = location_of(request)
@@ -77,6 +87,7 @@ def claim_list(request: HttpRequest, filters: Query[ClaimFilters]):
 
 @router.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, summary="One claim")
 def claim_get(request: HttpRequest, claim_id: int):
+    key_require(request, "claim.view")
     return claim_out(claim_get_for_key(key_of(request), claim_id))
 
 
@@ -84,7 +95,10 @@ def claim_get(request: HttpRequest, claim_id: int):
               summary="Change claim fields and the ETA")
 def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     claim = claim_get_for_key(key_of(request), claim_id)
+    key_require(request, "claim.edit")
     changes = payload.model_dump(exclude_unset=True)
+    if any(name in changes for name in MONEY_FIELDS):
+        key_require(request, "claim.money_edit")
     eta = {name: changes.pop(name) for name in ETA_FIELDS if name in changes}
     if "eta_reason" in eta and "eta" not in eta:
         raise ApiError(422, "validation_error", "eta_reason: send it together with eta.",
@@ -103,6 +117,7 @@ def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
 @router.post("/claims/{claim_id}/stage", response={200: ClaimOut, **ERRORS},
              summary="Move the car to another stage")
 def claim_stage_route(request: HttpRequest, claim_id: int, payload: StageIn):
+    key_require(request, "claim.stage_move")
     claim = claim_get_for_key(key_of(request), claim_id)
     stage = Stage.objects.filter(location_id=claim.location_id, slug=payload.stage).first()
     if stage is None:
@@ -118,6 +133,7 @@ def claim_timeline_route(
     request: HttpRequest, claim_id: int,
     after: int = Query(0, description="Only events after this event id (for polling)."),
 ):
+    key_require(request, "claim.view")
     claim = claim_get_for_key(key_of(request), claim_id)
     events = claim_timeline(claim)
     if after > 0:
@@ -131,6 +147,7 @@ def claim_timeline_route(
                 "description": "The portal link as an SVG QR code.",
                 "content": {"image/svg+xml": {"schema": {"type": "string"}}}}}})
 def claim_qr_svg(request: HttpRequest, claim_id: int):
+    key_require(request, "claim.view")
     claim = claim_get_for_key(key_of(request), claim_id)
     link = portal_url(claim)
     if link is None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from claimory.api.auth import location_of
+from claimory.api.auth import key_require, location_of
 from claimory.api.errors import FIELD_ALIASES
 from claimory.api.present import location_out
 from claimory.api.schemas import ErrorOut, LocationOut, LocationPatch
@@ -40,12 +40,14 @@ def _changes(location, payload: LocationPatch) -> dict[str, Any]:
 
 @router.get("/location", response={200: LocationOut, **ERRORS}, summary="The key's location")
 def location_get(request: HttpRequest):
+    key_require(request, "claim.view")
     return location_out(location_of(request))
 
 
 @router.patch("/location", response={200: LocationOut, **ERRORS},
               summary="Change the key's location settings")
 def location_patch(request: HttpRequest, payload: LocationPatch):
+    key_require(request, "settings.location")
     location = location_of(request)
     location_update(location=location, changes=_changes(location, payload))
     return location_out(location)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
-from claimory.api.auth import actor_label, claim_get_for_key, key_of
+from claimory.api.auth import actor_label, claim_get_for_key, key_of, key_require
 from claimory.api.schemas import ErrorOut, MessageIn, MessageOut
 from claimory.claims.models import Channel
 from claimory.messaging.models import Message
@@ -35,6 +35,7 @@ def message_out(message: Message) -> dict[str, Any]:
 @router.post("/claims/{claim_id}/messages", response={201: MessageOut, **ERRORS},
              summary="Send the customer a message (portal; SMS/email as they opted in)")
 def message_create_route(request: HttpRequest, claim_id: int, payload: MessageIn):
+    key_require(request, "message.send")
     claim = claim_get_for_key(key_of(request), claim_id)
     message = message_send(claim=claim, body=payload.body, channel=Channel.API,
                            actor_label=actor_label(request))
@@ -44,5 +45,6 @@ def message_create_route(request: HttpRequest, claim_id: int, payload: MessageIn
 @router.get("/claims/{claim_id}/messages", response={200: list[MessageOut], **ERRORS},
             summary="The claim's message thread, oldest first")
 def message_list_route(request: HttpRequest, claim_id: int):
+    key_require(request, "claim.view")
     claim = claim_get_for_key(key_of(request), claim_id)
     return [message_out(m) for m in messages_for_claim(claim)]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from claimory.claims import tokens
 from claimory.claims.models import Claim, ClaimEvent
 from claimory.core.phones import normalize_phone
+from claimory.shops.permissions import require
 from claimory.shops.selectors import locations_for_user
 
 
@@ -21,8 +22,12 @@ def claims_for_user(user) -> QuerySet[Claim]:
     )
 
 
-def claim_get_for_user(user, claim_id: int | str) -> Claim:
-    """The claim if the user works at its location; Http404 otherwise (never 403: no hints)."""
+def claim_get_for_user(user, claim_id: int | str, perm: str = "claim.view") -> Claim:
+    """The claim if the user works at its location; Http404 otherwise (never 403: no hints).
+
+    Then ``perm`` (e.g. "claim.note" for a write): a teammate who sees the claim but whose
+    role lacks it gets PermissionDenied, answered 403 by the staff gate.
+    """
     try:
         pk = int(claim_id)
     except (TypeError, ValueError) as exc:
@@ -30,6 +35,7 @@ def claim_get_for_user(user, claim_id: int | str) -> Claim:
     claim = claims_for_user(user).filter(pk=pk).first()
     if claim is None:
         raise Http404("No such claim")
+    require(user, perm)  # the query above already limited it to the user's locations
     return claim
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from claimory.claims.events import actor_label_for, event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.messaging.models import Conversation, Direction, Message, Status
+from claimory.shops.permissions import authorize
 
 MAX_BODY = 2000
 # Control characters other than newline and tab have no place in a text message.
@@ -69,6 +70,7 @@ def message_send(*, claim: Claim, body: Any, actor: Any = None, actor_label: str
 
     SMS and email copies for opted-in customers are queued here in later issues.
     """
+    authorize(actor, "message.send", claim.location)
     text = clean_body(body)
     label = actor_label or actor_label_for(actor) or claim.location.name
     first_name = getattr(actor, "first_name", "") or label.split()[0]
@@ -94,13 +96,14 @@ def message_send(*, claim: Claim, body: Any, actor: Any = None, actor_label: str
 def message_reply(*, claim: Claim, body: Any, actor: Any) -> Message:
     """A teammate answers from the back office: the reply goes out and the thread is read."""
     message = message_send(claim=claim, body=body, actor=actor)
-    conversation_mark_read(claim=claim)
+    conversation_mark_read(claim=claim, actor=actor)
     return message
 
 
 @transaction.atomic
-def conversation_mark_read(*, claim: Claim) -> None:
+def conversation_mark_read(*, claim: Claim, actor: Any = None) -> None:
     """Staff have seen the thread: no unread count, and the customer's messages show "Seen"."""
+    authorize(actor, "inbox.triage", claim.location)
     now = timezone.now()
     Conversation.objects.filter(claim=claim).update(unread_count=0, updated_at=now)
     Message.objects.filter(claim=claim, direction=Direction.INBOUND,
@@ -110,6 +113,7 @@ def conversation_mark_read(*, claim: Claim) -> None:
 @transaction.atomic
 def conversation_mark_done(*, claim: Claim, actor: Any) -> None:
     """Close the thread without replying (e.g. the customer said thanks)."""
+    authorize(actor, "inbox.triage", claim.location)
     conversation = _conversation(claim)
     conversation.done_at = timezone.now()
     conversation.waiting_since = None
@@ -118,10 +122,11 @@ def conversation_mark_done(*, claim: Claim, actor: Any) -> None:
 
 
 @transaction.atomic
-def conversation_assign(*, claim: Claim, assignee: Any) -> None:
+def conversation_assign(*, claim: Claim, assignee: Any, actor: Any = None) -> None:
     """Give the thread to a teammate who works at the claim's location (or nobody)."""
     from claimory.shops.selectors import locations_for_user
 
+    authorize(actor, "inbox.assign", claim.location)
     if assignee is not None and not locations_for_user(assignee).filter(
             pk=claim.location_id).exists():
         raise ValidationError({"assignee": ["That person does not work at this location."]})

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from claimory.core.phones import normalize_phone
 from claimory.shops.models import ApiKey, Location, Membership, Role, Stage, Workspace
+from claimory.shops.permissions import authorize
 from claimory.shops.stages import DEFAULT_STAGES
 
 API_KEY_PREFIX = "clm_"
@@ -75,8 +76,10 @@ LOCATION_EDITABLE = (
 
 
 @transaction.atomic
-def location_update(*, location: Location, changes: dict[str, Any]) -> Location:
+def location_update(*, location: Location, changes: dict[str, Any], actor: Any = None
+                    ) -> Location:
     """Validate and apply location settings; raises ValidationError({field: [...]})."""
+    authorize(actor, "settings.location", location)
     errors: dict[str, list[str]] = {}
     unknown = set(changes) - set(LOCATION_EDITABLE)
     if unknown:
@@ -136,7 +139,8 @@ def staff_user_create(*, email: str, password: str, first_name: str = "", last_n
 # ---- stages -------------------------------------------------------------------------------
 
 @transaction.atomic
-def stage_update(*, stage: Stage, changes: dict[str, Any]) -> Stage:
+def stage_update(*, stage: Stage, changes: dict[str, Any], actor: Any = None) -> Stage:
+    authorize(actor, "settings.stages", stage.location)
     allowed = {"name", "name_es", "explanation_en", "explanation_es"}
     unknown = set(changes) - allowed
     if unknown:
@@ -150,8 +154,9 @@ def stage_update(*, stage: Stage, changes: dict[str, Any]) -> Stage:
 
 
 @transaction.atomic
-def stage_reorder(*, location: Location, slugs: list[str]) -> None:
+def stage_reorder(*, location: Location, slugs: list[str], actor: Any = None) -> None:
     """Set the board's column order; ``slugs`` must list every stage of the location once."""
+    authorize(actor, "settings.stages", location)
     stages = {s.slug: s for s in Stage.objects.select_for_update().filter(location=location)}
     if sorted(slugs) != sorted(stages):
         raise ValidationError({"stages": ["List every stage exactly once."]})
@@ -164,8 +169,10 @@ def stage_reorder(*, location: Location, slugs: list[str]) -> None:
 
 @transaction.atomic
 def stage_add(*, location: Location, name: str, slug: str = "", explanation_en: str = "",
-              explanation_es: str = "", name_es: str = "") -> Stage:
+              explanation_es: str = "", name_es: str = "", actor: Any = None) -> Stage:
     from django.utils.text import slugify
+
+    authorize(actor, "settings.stages", location)
 
     slug = (slug or slugify(name).replace("-", "_"))[:40]
     if not slug:
@@ -185,15 +192,18 @@ def _hash_key(raw: str) -> str:
 
 
 @transaction.atomic
-def apikey_create(*, location: Location, name: str = "API key") -> tuple[ApiKey, str]:
+def apikey_create(*, location: Location, name: str = "API key", actor: Any = None
+                  ) -> tuple[ApiKey, str]:
     """Return the stored key row and the raw key, which is shown once and never stored."""
+    authorize(actor, "apikey.manage", location)
     raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(location=location, name=name, prefix=raw[:10],
                                 key_hash=_hash_key(raw))
     return key, raw
 
 
-def apikey_revoke(*, key: ApiKey) -> None:
+def apikey_revoke(*, key: ApiKey, actor: Any = None) -> None:
+    authorize(actor, "apikey.manage", key.location)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at", "updated_at"])

@@ -11,6 +11,7 @@ from claimory.claims.models import Claim
 from claimory.claims.services import ClaimEditInput, ClaimInput
 from claimory.core.phones import display_phone
 from claimory.shops.models import Location, Stage
+from claimory.shops.permissions import MONEY_FIELDS
 
 COMMON_CARRIERS = (
     "Allstate", "American Family", "Farmers", "GEICO", "Liberty Mutual", "Nationwide",
@@ -109,6 +110,12 @@ def _visibility_key(value: bool | None) -> str:
     return {None: "default", True: "show", False: "hide"}[value]
 
 
+def money_posted(data) -> bool:
+    """Whether a post names a money field: the edit form of a role without claim.money_edit
+    has none, so such a post is an attempt to change money, refused rather than ignored."""
+    return any(name in data for name in MONEY_FIELDS)
+
+
 class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin):
     field_order = [*CLAIM_ORDER, "eta", "eta_reason", "estimate_total", "deductible",
                    "rental_days_covered", "rental_start", "show_estimate_total",
@@ -118,7 +125,8 @@ class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin)
         help_text="Needed when you change an existing ETA. The customer sees it.")
     rental_start = date("Rental started")
 
-    def __init__(self, *args, claim: Claim, **kwargs):
+    def __init__(self, *args, claim: Claim, money: bool = True, **kwargs):
+        """``money=False`` (a role without claim.money_edit) leaves the money fields out."""
         location = claim.location
         kwargs.setdefault("initial", self._initial(claim))
         super().__init__(*args, **kwargs)
@@ -126,6 +134,9 @@ class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin)
             "Estimate total on the portal", location.show_estimate_total)
         self.fields["show_deductible"] = _visibility_field(
             "Deductible on the portal", location.show_deductible)
+        if not money:
+            for name in MONEY_FIELDS:
+                del self.fields[name]
         self.order_fields(self.field_order)
 
     @staticmethod
@@ -155,6 +166,7 @@ class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin)
         changes["rental_start"] = self.cleaned_data.get("rental_start")
         for name in ("show_estimate_total", "show_deductible"):
             changes[name] = VISIBILITY_CHOICES[self.cleaned_data.get(name) or "default"]
+        changes = {name: value for name, value in changes.items() if name in self.fields}
         return ClaimEditInput(
             changes=changes, customer=self.customer_input(), vehicle=self.vehicle_input(),
             eta=self.cleaned_data.get("eta"), eta_reason=self.cleaned_data.get("eta_reason", ""),

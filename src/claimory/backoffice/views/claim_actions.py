@@ -11,7 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from claimory.backoffice.access import staff_view
-from claimory.backoffice.forms.claims import COMMON_CARRIERS, ClaimEditForm, NoteForm, StageMoveForm
+from claimory.backoffice.forms.claims import (
+    COMMON_CARRIERS,
+    ClaimEditForm,
+    NoteForm,
+    StageMoveForm,
+    money_posted,
+)
 from claimory.backoffice.views.claims import claim_page
 from claimory.claims.selectors import claim_get_for_user
 from claimory.claims.services import (
@@ -21,12 +27,16 @@ from claimory.claims.services import (
     portal_token_revoke,
     portal_token_rotate,
 )
+from claimory.shops.permissions import RoleDenied
 
 
 @staff_view
 def claim_edit_view(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get_for_user(request.user, claim_id)
-    form = ClaimEditForm(request.POST or None, claim=claim)
+    claim = claim_get_for_user(request.user, claim_id, "claim.edit")
+    money = request.can.has("claim.money_edit")
+    if request.method == "POST" and not money and money_posted(request.POST):
+        raise RoleDenied("claim.money_edit")
+    form = ClaimEditForm(request.POST or None, claim=claim, money=money)
     if request.method == "POST" and form.is_valid():
         try:
             claim_edit(claim=claim, data=form.to_input(), actor=request.user)
@@ -52,7 +62,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 def claim_stage(request: HttpRequest, claim_id: int) -> HttpResponse:
     """Move the car to another stage: the board's drag and drop, keyboard and select all
     post here. Answers JSON to ``X-Requested-With: fetch``, else redirects to ``next``."""
-    claim = claim_get_for_user(request.user, claim_id)
+    claim = claim_get_for_user(request.user, claim_id, "claim.stage_move")
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     form = StageMoveForm(request.POST)
     try:
@@ -75,7 +85,7 @@ def claim_stage(request: HttpRequest, claim_id: int) -> HttpResponse:
 @staff_view
 @require_POST
 def claim_note(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get_for_user(request.user, claim_id)
+    claim = claim_get_for_user(request.user, claim_id, "claim.note")
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -91,7 +101,7 @@ def claim_note(request: HttpRequest, claim_id: int) -> HttpResponse:
 @staff_view
 @require_POST
 def portal_rotate(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get_for_user(request.user, claim_id)
+    claim = claim_get_for_user(request.user, claim_id, "portal_link.manage")
     portal_token_rotate(claim=claim, actor=request.user)
     messages.success(request, "New portal link issued. The old link and any printed QR code "
                               "no longer work: reprint the work order.")
@@ -101,7 +111,7 @@ def portal_rotate(request: HttpRequest, claim_id: int) -> HttpResponse:
 @staff_view
 @require_POST
 def portal_revoke(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get_for_user(request.user, claim_id)
+    claim = claim_get_for_user(request.user, claim_id, "portal_link.manage")
     portal_token_revoke(claim=claim, actor=request.user)
     messages.success(request, "Portal link revoked: nobody can open it now. Issue a new "
                               "link when the customer needs one.")

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from claimory.backoffice.access import staff_view
+from claimory.backoffice.access import permission_view, staff_view
 from claimory.backoffice.forms.claims import (
     COMMON_CARRIERS,
     ClaimFilterForm,
@@ -52,7 +52,7 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff_view
+@permission_view("claim.create")
 def claim_new(request: HttpRequest) -> HttpResponse:
     locations = list(locations_for_user(request.user))
     stages = list(Stage.objects.filter(location__in=locations).order_by("position", "id"))

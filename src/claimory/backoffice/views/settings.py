@@ -1,4 +1,4 @@
-"""Owner/manager settings: the location's stages and its shop details."""
+"""Settings (owners and managers, per the permission matrix): stages and shop details."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from claimory.backoffice.access import manager_view
+from claimory.backoffice.access import permission_view
 from claimory.backoffice.forms.settings import (
     SCHEDULES,
     LocationSettingsForm,
@@ -48,19 +48,19 @@ def _stages_page(request: HttpRequest, location: Location, *, bound: StageForm |
     }, status=status)
 
 
-@manager_view
+@permission_view("settings.location")
 @require_GET
 def settings_index(request: HttpRequest) -> HttpResponse:
     return redirect("backoffice:settings_location")
 
 
-@manager_view
+@permission_view("settings.stages")
 @require_GET
 def stages(request: HttpRequest) -> HttpResponse:
     return _stages_page(request, _pick_location(request))
 
 
-@manager_view
+@permission_view("settings.stages")
 @require_POST
 def stage_edit(request: HttpRequest, location_slug: str, stage_slug: str) -> HttpResponse:
     location = location_get_for_user(request.user, location_slug)
@@ -68,7 +68,7 @@ def stage_edit(request: HttpRequest, location_slug: str, stage_slug: str) -> Htt
     form = StageForm.for_stage(stage, request.POST)
     if form.is_valid():
         try:
-            stage_update(stage=stage, changes=form.cleaned_data)
+            stage_update(stage=stage, changes=form.cleaned_data, actor=request.user)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -77,14 +77,14 @@ def stage_edit(request: HttpRequest, location_slug: str, stage_slug: str) -> Htt
     return _stages_page(request, location, bound=form, bound_slug=stage.slug, status=400)
 
 
-@manager_view
+@permission_view("settings.stages")
 @require_POST
 def stage_new(request: HttpRequest, location_slug: str) -> HttpResponse:
     location = location_get_for_user(request.user, location_slug)
     form = StageAddForm(request.POST, prefix="new")
     if form.is_valid():
         try:
-            stage = stage_add(location=location, **form.cleaned_data)
+            stage = stage_add(location=location, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -93,7 +93,7 @@ def stage_new(request: HttpRequest, location_slug: str) -> HttpResponse:
     return _stages_page(request, location, add_form=form, status=400)
 
 
-@manager_view
+@permission_view("settings.stages")
 @require_POST
 def stage_move(request: HttpRequest, location_slug: str, stage_slug: str) -> HttpResponse:
     location = location_get_for_user(request.user, location_slug)
@@ -107,17 +107,17 @@ def stage_move(request: HttpRequest, location_slug: str, stage_slug: str) -> Htt
     there = here - 1 if form.cleaned_data["direction"] == "up" else here + 1
     if 0 <= there < len(slugs):
         slugs[here], slugs[there] = slugs[there], slugs[here]
-        stage_reorder(location=location, slugs=slugs)
+        stage_reorder(location=location, slugs=slugs, actor=request.user)
     return redirect(_stages_url(location, f"stage-{stage.slug}"))
 
 
-@manager_view
+@permission_view("settings.location")
 def location_settings(request: HttpRequest) -> HttpResponse:
     location = _pick_location(request)
     form = LocationSettingsForm(request.POST or None, location=location)
     if request.method == "POST" and form.is_valid():
         try:
-            location_update(location=location, changes=form.to_changes())
+            location_update(location=location, changes=form.to_changes(), actor=request.user)
         except ValidationError as exc:
             location.refresh_from_db()
             form.add_service_errors(exc)

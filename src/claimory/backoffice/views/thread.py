@@ -60,7 +60,7 @@ def _failed(request: HttpRequest, claim: Claim, error: str) -> HttpResponse:
 @staff_view
 @require_POST
 def thread_reply(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get_for_user(request.user, claim_id)
+    claim = claim_get_for_user(request.user, claim_id, "message.send")
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -82,15 +82,15 @@ def thread_reply(request: HttpRequest, claim_id: int) -> HttpResponse:
 @require_POST
 def thread_read(request: HttpRequest, claim_id: int) -> HttpResponse:
     """Posted by the claim page's script once the thread is on screen."""
-    claim = claim_get_for_user(request.user, claim_id)
-    conversation_mark_read(claim=claim)
+    claim = claim_get_for_user(request.user, claim_id, "inbox.triage")
+    conversation_mark_read(claim=claim, actor=request.user)
     return HttpResponse(status=204)
 
 
 @staff_view
 @require_POST
 def thread_done(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get_for_user(request.user, claim_id)
+    claim = claim_get_for_user(request.user, claim_id, "inbox.triage")
     conversation_mark_done(claim=claim, actor=request.user)
     messages.success(request, f"Thread with {claim.customer.name} marked done.")
     return _back(request, claim)
@@ -99,7 +99,7 @@ def thread_done(request: HttpRequest, claim_id: int) -> HttpResponse:
 @staff_view
 @require_POST
 def thread_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get_for_user(request.user, claim_id)
+    claim = claim_get_for_user(request.user, claim_id, "inbox.assign")
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _failed(request, claim, "Choose a teammate from the list.")
@@ -108,7 +108,7 @@ def thread_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
     if chosen and assignee is None:
         return _failed(request, claim, "Choose a teammate from the list.")
     try:
-        conversation_assign(claim=claim, assignee=assignee)
+        conversation_assign(claim=claim, assignee=assignee, actor=request.user)
     except ValidationError as exc:
         return _failed(request, claim, " ".join(exc.messages))
     who = (assignee.get_full_name() or assignee.email) if assignee else ""

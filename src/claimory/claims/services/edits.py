@@ -19,6 +19,7 @@ from claimory.claims.services.validation import (
     vehicle_clean,
 )
 from claimory.core.phones import normalize_phone
+from claimory.shops.permissions import MONEY_FIELDS, authorize
 
 # Fields staff may change through claim_update (ETA and stage have their own services).
 EDITABLE_FIELDS = (
@@ -34,7 +35,11 @@ def claim_update(
     *, claim: Claim, changes: dict[str, Any], actor: Any = None, channel: str = Channel.STAFF,
     actor_label: str = "",
 ) -> Claim:
-    """Apply validated field changes; records which fields changed (not their values)."""
+    """Apply validated field changes; records which fields changed (not their values).
+
+    A staff actor needs claim.edit, and claim.money_edit as soon as a money field changes.
+    """
+    authorize(actor, "claim.edit", claim.location)
     errors: dict[str, list[str]] = {}
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -54,6 +59,8 @@ def claim_update(
     changed = [name for name, value in clean.items() if getattr(claim, name) != value]
     if not changed:
         return claim
+    if any(name in MONEY_FIELDS for name in changed):
+        authorize(actor, "claim.money_edit", claim.location)
     for name in changed:
         setattr(claim, name, clean[name])
     claim.full_clean(exclude=["stage", "customer", "vehicle", "location"])
@@ -71,6 +78,7 @@ def claim_update(
 @transaction.atomic
 def claim_note_add(*, claim: Claim, body: str, actor: Any) -> None:
     """An internal note: staff-only, never on the portal or in its event stream."""
+    authorize(actor, "claim.note", claim.location)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": ["Write the note first."]})
@@ -92,6 +100,7 @@ def customer_update(
 ) -> Customer:
     """Replace the claim's customer details. Turning an opt-in on records when consent was
     given; turning it off clears that time. Errors use the intake keys ("customer.phone")."""
+    authorize(actor, "claim.edit", claim.location)
     errors: dict[str, list[str]] = {}
     clean = customer_clean(data, claim.location, errors)
     if errors:
@@ -118,6 +127,7 @@ def vehicle_update(
     *, claim: Claim, data: VehicleInput, actor: Any = None, channel: str = Channel.STAFF,
 ) -> Vehicle:
     """Replace the claim's vehicle details (VIN check digit verified, plate upper-cased)."""
+    authorize(actor, "claim.edit", claim.location)
     errors: dict[str, list[str]] = {}
     clean = vehicle_clean(data, errors)
     if errors:

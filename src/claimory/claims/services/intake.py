@@ -13,6 +13,7 @@ from claimory.claims.services.inputs import ClaimInput
 from claimory.claims.services.portal_links import mint_token
 from claimory.claims.services.validation import claim_validate
 from claimory.shops.models import Location
+from claimory.shops.permissions import authorize
 
 
 @transaction.atomic
@@ -21,6 +22,7 @@ def claim_create(
     actor_label: str = "",
 ) -> Claim:
     """Open a claim: customer, vehicle, first stage, a fresh portal token and the first event."""
+    authorize(actor, "claim.create", location)
     clean = claim_validate(location, data)
     now = timezone.now()
     cust = clean["customer"]

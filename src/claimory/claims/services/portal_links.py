@@ -10,6 +10,7 @@ from django.utils import timezone
 from claimory.claims import tokens
 from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
+from claimory.shops.permissions import authorize
 
 
 def mint_token(claim: Claim) -> str:
@@ -33,6 +34,7 @@ def portal_token(claim: Claim) -> str | None:
 @transaction.atomic
 def portal_token_rotate(*, claim: Claim, actor: Any = None, channel: str = Channel.STAFF) -> str:
     """Issue a new link; the old one stops working at once."""
+    authorize(actor, "portal_link.manage", claim.location)
     token = mint_token(claim)
     claim.save(update_fields=["portal_token_hash", "portal_token_salt", "portal_token_issued_at",
                               "portal_revoked_at", "updated_at"])
@@ -44,6 +46,7 @@ def portal_token_rotate(*, claim: Claim, actor: Any = None, channel: str = Chann
 @transaction.atomic
 def portal_token_revoke(*, claim: Claim, actor: Any = None, channel: str = Channel.STAFF) -> None:
     """Kill the link without issuing a new one (rotate to issue one later)."""
+    authorize(actor, "portal_link.manage", claim.location)
     claim.portal_token_hash = None
     claim.portal_revoked_at = timezone.now()
     claim.save(update_fields=["portal_token_hash", "portal_revoked_at", "updated_at"])

@@ -13,6 +13,7 @@ from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.claims.services.validation import eta_check, stage_by_slug
 from claimory.shops.models import Stage
+from claimory.shops.permissions import authorize
 
 
 @transaction.atomic
@@ -21,6 +22,7 @@ def claim_stage_set(
     actor_label: str = "",
 ) -> Claim:
     """Move the car to ``stage`` (a Stage of the claim's location or its slug)."""
+    authorize(actor, "claim.stage_move", claim.location)
     if isinstance(stage, str):
         stage = stage_by_slug(claim.location, stage)
     if stage.location_id != claim.location_id:
@@ -48,6 +50,7 @@ def claim_eta_set(
     channel: str = Channel.STAFF, actor_label: str = "",
 ) -> Claim:
     """Change the ETA, keeping the first promised date; a moved date needs a reason."""
+    authorize(actor, "claim.edit", claim.location)
     if eta == claim.eta:
         return claim
     errors: dict[str, list[str]] = {}
