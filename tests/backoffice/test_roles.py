@@ -1,0 +1,335 @@
+"""Who may do what: every staff POST, for every role, against the one permission matrix.
+
+A role the matrix allows succeeds and changes something; a role it refuses gets a 403 and
+nothing in the database moves. A new POST url without an entry here fails the first test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from claimory.backoffice import urls as staff_urls
+from claimory.claims.models import Claim, ClaimEvent, Customer, Vehicle
+from claimory.claims.services import claim_update, portal_token_rotate
+from claimory.messaging.models import Conversation, Message
+from claimory.messaging.services import conversation_assign, message_receive, message_send
+from claimory.shops.models import Location, Role, Stage
+from claimory.shops.permissions import (
+    API_KEY,
+    MATRIX,
+    MONEY_FIELDS,
+    PERMISSIONS,
+    ROLE_ORDER,
+    Can,
+    RoleDenied,
+    role_can,
+)
+from claimory.shops.services import stage_add
+from tests.backoffice.test_claim_edit import current_values
+from tests.backoffice.test_intake import valid_post
+from tests.backoffice.test_settings import location_form
+from tests.factories import make_staff
+
+ROLES = [Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION, Role.TECHNICIAN]
+AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
+             "password_reset_complete", "password_reset_confirm", None}
+# Staff urls that only read: each must refuse a POST (checked below), so none can write.
+GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
+            "board_card", "settings", "settings_stages"}
+
+
+@dataclass
+class Ctx:
+    claim: Claim
+    location: Location
+    people: dict[str, object]
+    owner_client: Client
+
+
+@dataclass(frozen=True)
+class Case:
+    perm: str
+    request: Callable[[Ctx, str], tuple[str, dict]]  # (ctx, role) -> (url, form data)
+
+
+def _edit_data(ctx: Ctx, role: str) -> tuple[str, dict]:
+    data = current_values(ctx.owner_client, ctx.claim)
+    if not role_can(role, "claim.money_edit"):
+        data = {k: v for k, v in data.items() if k not in MONEY_FIELDS}
+    data["ro_number"] = "RO-CHANGED"
+    return reverse("backoffice:claim_edit", args=[ctx.claim.pk]), data
+
+
+def _claim_url(name: str, **data) -> Callable[[Ctx, str], tuple[str, dict]]:
+    return lambda ctx, role: (reverse(f"backoffice:{name}", args=[ctx.claim.pk]), data)
+
+
+POST_CASES: dict[str, Case] = {
+    "claim_new": Case("claim.create", lambda ctx, role: (reverse("backoffice:claim_new"),
+                                                         valid_post())),
+    "claim_edit": Case("claim.edit", _edit_data),
+    "claim_stage": Case("claim.stage_move", _claim_url("claim_stage", stage="estimate")),
+    "claim_note": Case("claim.note", _claim_url("claim_note", body="Bumper cover on order.")),
+    "portal_rotate": Case("portal_link.manage", _claim_url("portal_rotate")),
+    "portal_revoke": Case("portal_link.manage", _claim_url("portal_revoke")),
+    "thread_reply": Case("message.send", _claim_url("thread_reply", body="Ready Friday.")),
+    "thread_read": Case("inbox.triage", _claim_url("thread_read")),
+    "thread_done": Case("inbox.triage", _claim_url("thread_done")),
+    "thread_assign": Case("inbox.assign", lambda ctx, role: (
+        reverse("backoffice:thread_assign", args=[ctx.claim.pk]),
+        {"assignee": str(ctx.people[Role.FRONT_DESK].pk)})),
+    "stage_new": Case("settings.stages", lambda ctx, role: (
+        reverse("backoffice:stage_new", args=["northside"]), {"new-name": "Parts on order"})),
+    "stage_edit": Case("settings.stages", lambda ctx, role: (
+        reverse("backoffice:stage_edit", args=["northside", "estimate"]),
+        {"stage-estimate-name": "Blueprint", "stage-estimate-name_es": "Plano",
+         "stage-estimate-explanation_en": "", "stage-estimate-explanation_es": ""})),
+    "stage_move": Case("settings.stages", lambda ctx, role: (
+        reverse("backoffice:stage_move", args=["northside", "estimate"]), {"direction": "up"})),
+    "settings_location": Case("settings.location", lambda ctx, role: (
+        f"{reverse('backoffice:settings_location')}?location=northside",
+        {**location_form(ctx.owner_client), "tagline": "Changed by the test"})),
+}
+
+
+@pytest.fixture
+def people(workspace, location, owner, front_desk, technician) -> dict[str, object]:
+    return {
+        Role.OWNER: owner,
+        Role.MANAGER: make_staff(workspace, Role.MANAGER, email="mgr@northside.test",
+                                 first_name="Mona"),
+        Role.FRONT_DESK: front_desk,
+        Role.PRODUCTION: make_staff(workspace, Role.PRODUCTION, [location],
+                                    email="prod@northside.test", first_name="Pat"),
+        Role.TECHNICIAN: technician,
+    }
+
+
+@pytest.fixture
+def ctx(people, claim, location) -> Ctx:
+    # An unread customer message, so "mark read" and "done" have something to change.
+    message_receive(claim=claim, body="Is my car ready?")
+    owner_client = Client()
+    owner_client.force_login(people[Role.OWNER])
+    return Ctx(claim=claim, location=location, people=people, owner_client=owner_client)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def snapshot() -> dict:
+    """Every row a staff POST could change, in full."""
+    return {
+        "claims": list(Claim.objects.order_by("pk").values()),
+        "customers": list(Customer.objects.order_by("pk").values()),
+        "vehicles": list(Vehicle.objects.order_by("pk").values()),
+        "events": list(ClaimEvent.objects.order_by("pk").values_list("pk", flat=True)),
+        "messages": list(Message.objects.order_by("pk").values()),
+        "conversations": list(Conversation.objects.order_by("pk").values()),
+        "stages": list(Stage.objects.order_by("pk").values()),
+        "locations": list(Location.objects.order_by("pk").values()),
+    }
+
+
+def test_every_staff_url_is_a_known_post_or_a_read(client):
+    names = {p.name for p in staff_urls.urlpatterns if isinstance(p, URLPattern)}
+    unknown = names - AUTH_URLS - GET_ONLY - set(POST_CASES)
+    assert not unknown, f"Give these urls a permission in POST_CASES or list them as reads: " \
+                        f"{sorted(unknown)}"
+    assert set(POST_CASES) | GET_ONLY <= names
+    assert {case.perm for case in POST_CASES.values()} <= set(MATRIX)
+
+
+@pytest.mark.parametrize("name", sorted(GET_ONLY))
+def test_read_urls_refuse_posts(ctx, name):
+    pattern = next(p for p in staff_urls.urlpatterns if getattr(p, "name", None) == name)
+    args = [ctx.claim.pk] if "claim_id" in pattern.pattern.converters else []
+    response = ctx.owner_client.post(reverse(f"backoffice:{name}", args=args))
+    assert response.status_code == 405, name
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(POST_CASES))
+def test_staff_post_per_role(ctx, name, role):
+    case = POST_CASES[name]
+    url, data = case.request(ctx, role)
+    client = _client(ctx.people[role])
+    before = snapshot()
+    response = client.post(url, data)
+    if role_can(role, case.perm):
+        assert response.status_code in (201, 204, 302), \
+            (name, role, response.status_code, response.content.decode()[:2000])
+        assert snapshot() != before, f"{role} was allowed {name} but nothing changed"
+    else:
+        assert response.status_code == 403, (name, role, response.status_code)
+        assert snapshot() == before, f"{role} was refused {name} yet something changed"
+        assert "Only " in response.content.decode()  # says who may
+
+
+def test_refusal_says_who_may(ctx):
+    response = _client(ctx.people[Role.TECHNICIAN]).post(
+        reverse("backoffice:portal_rotate", args=[ctx.claim.pk]))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Only owners, managers and front desk staff can rotate or revoke a customer" in html
+    assert "Your role is technician" in html
+
+
+def test_fetch_posts_get_a_json_403(ctx):
+    response = _client(ctx.people[Role.TECHNICIAN]).post(
+        reverse("backoffice:thread_read", args=[ctx.claim.pk]),
+        headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 403
+    assert response.json() == {"error": "Only owners, managers, front desk staff and "
+                                        "production managers can mark threads read or done."}
+
+
+def test_production_edits_details_but_a_money_post_is_refused(ctx):
+    client = _client(ctx.people[Role.PRODUCTION])
+    url, data = _edit_data(ctx, Role.PRODUCTION)
+    page = client.get(url).content.decode()
+    assert 'name="ro_number"' in page
+    assert 'name="deductible"' not in page and 'name="estimate_total"' not in page
+    before = snapshot()
+    response = client.post(url, {**data, "deductible": "0"})
+    assert response.status_code == 403
+    assert "change the estimate, deductible and rental" in response.content.decode()
+    assert snapshot() == before
+    ctx.claim.refresh_from_db()
+    assert str(ctx.claim.deductible) == "500.00"
+
+
+def test_front_desk_changes_money(ctx):
+    client = _client(ctx.people[Role.FRONT_DESK])
+    url, data = _edit_data(ctx, Role.FRONT_DESK)
+    assert client.post(url, {**data, "deductible": "250"}).status_code == 302
+    ctx.claim.refresh_from_db()
+    assert str(ctx.claim.deductible) == "250.00"
+
+
+def test_technician_cannot_open_intake_or_the_edit_form(ctx):
+    client = _client(ctx.people[Role.TECHNICIAN])
+    assert client.get(reverse("backoffice:claim_new")).status_code == 403
+    assert client.get(reverse("backoffice:claim_edit", args=[ctx.claim.pk])).status_code == 403
+
+
+def test_other_locations_claims_stay_404_not_403(ctx, south_claim):
+    """The role check never reveals a claim the teammate cannot see."""
+    client = _client(ctx.people[Role.TECHNICIAN])
+    for name in ("claim_note", "portal_rotate", "claim_stage"):
+        response = client.post(reverse(f"backoffice:{name}", args=[south_claim.pk]),
+                               {"body": "x", "stage": "estimate"})
+        assert response.status_code == 404, name
+
+
+# ---- what each role is offered ----------------------------------------------------------
+
+def _claim_page(ctx: Ctx, role: str) -> str:
+    return _client(ctx.people[role]).get(
+        reverse("backoffice:claim", args=[ctx.claim.pk])).content.decode()
+
+
+def test_technician_claim_page_offers_only_moves_and_notes(ctx):
+    html = _claim_page(ctx, Role.TECHNICIAN)
+    for name in ("portal_rotate", "portal_revoke", "claim_edit", "thread_reply", "thread_read",
+                 "thread_done", "thread_assign"):
+        assert reverse(f"backoffice:{name}", args=[ctx.claim.pk]) not in html, name
+    assert reverse("backoffice:claim_stage", args=[ctx.claim.pk]) in html
+    assert reverse("backoffice:claim_note", args=[ctx.claim.pk]) in html
+    assert "data-thread" not in html  # the thread script stays off: nothing to post
+    assert reverse("backoffice:claim_new") not in html
+    assert "Is my car ready?" in html  # reading the thread is still allowed
+
+
+def test_front_desk_claim_page_offers_everything_on_the_claim(ctx):
+    html = _claim_page(ctx, Role.FRONT_DESK)
+    for name in ("portal_rotate", "portal_revoke", "claim_edit", "thread_reply", "thread_read",
+                 "thread_done", "thread_assign", "claim_stage", "claim_note"):
+        assert reverse(f"backoffice:{name}", args=[ctx.claim.pk]) in html, name
+
+
+def test_production_claim_page_has_no_link_controls(ctx):
+    html = _claim_page(ctx, Role.PRODUCTION)
+    assert reverse("backoffice:portal_rotate", args=[ctx.claim.pk]) not in html
+    assert reverse("backoffice:claim_edit", args=[ctx.claim.pk]) in html
+    assert reverse("backoffice:thread_reply", args=[ctx.claim.pk]) in html
+
+
+def test_inbox_offers_assign_and_done_only_to_roles_that_may(ctx):
+    assign = reverse("backoffice:thread_assign", args=[ctx.claim.pk])
+    tech = _client(ctx.people[Role.TECHNICIAN]).get(reverse("backoffice:inbox")).content.decode()
+    desk = _client(ctx.people[Role.FRONT_DESK]).get(reverse("backoffice:inbox")).content.decode()
+    assert "Is my car ready?" in tech and assign not in tech
+    assert assign in desk
+
+
+def test_board_keeps_the_move_form_for_technicians(ctx):
+    html = _client(ctx.people[Role.TECHNICIAN]).get(reverse("backoffice:board")).content.decode()
+    assert reverse("backoffice:claim_stage", args=[ctx.claim.pk]) in html
+
+
+# ---- the services refuse on their own -----------------------------------------------------
+
+def test_services_check_a_staff_actor(ctx):
+    tech = ctx.people[Role.TECHNICIAN]
+    with pytest.raises(RoleDenied):
+        portal_token_rotate(claim=ctx.claim, actor=tech)
+    with pytest.raises(RoleDenied):
+        claim_update(claim=ctx.claim, changes={"deductible": "1"},
+                     actor=ctx.people[Role.PRODUCTION])
+    with pytest.raises(RoleDenied):
+        conversation_assign(claim=ctx.claim, assignee=None, actor=tech)
+    with pytest.raises(RoleDenied):
+        message_send(claim=ctx.claim, body="hi", actor=tech)
+    with pytest.raises(RoleDenied):
+        stage_add(location=ctx.location, name="Detail", actor=ctx.people[Role.FRONT_DESK])
+    # Production may change the RO number through the same service.
+    claim_update(claim=ctx.claim, changes={"ro_number": "RO-77"},
+                 actor=ctx.people[Role.PRODUCTION])
+    # No actor: the system and API callers, authorized at their own gate.
+    portal_token_rotate(claim=ctx.claim)
+
+
+def test_services_refuse_another_locations_claim(ctx, southside, south_claim):
+    with pytest.raises(PermissionDenied):
+        portal_token_rotate(claim=south_claim, actor=ctx.people[Role.FRONT_DESK])
+    portal_token_rotate(claim=south_claim, actor=ctx.people[Role.MANAGER])
+
+
+# ---- the matrix itself ------------------------------------------------------------------
+
+def test_can_reads_permission_names_in_templates():
+    can = Can(Role.TECHNICIAN)
+    assert can["claim"]["stage_move"] is True
+    assert can["portal_link"]["manage"] is False
+    with pytest.raises(KeyError):
+        can["claim"]["delete"]
+    with pytest.raises(KeyError):
+        can["billing"]
+
+
+def test_readme_table_is_the_matrix():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {}
+    for line in readme.splitlines():
+        match = re.match(r"\|\s*`([a-z_]+\.[a-z_]+)`\s*\|(.*)\|\s*$", line)
+        if match and match.group(1) in PERMISSIONS:
+            cells = [c.strip() for c in match.group(2).split("|")]
+            rows[match.group(1)] = cells
+    assert set(rows) == set(MATRIX), "README's permission table lists other names"
+    for perm, cells in rows.items():
+        granted = {role for role, cell in zip(ROLE_ORDER, cells[-len(ROLE_ORDER):],
+                                              strict=True) if cell == "✓"}
+        assert granted == set(MATRIX[perm]), perm
+    assert API_KEY in ROLE_ORDER
