@@ -1,0 +1,67 @@
+"""What a location API key may do comes from the permission matrix: every route names its
+permission, so taking one away from API_KEY turns that route into a 403."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from claimory.shops.permissions import API_KEY, MATRIX
+from tests.api.conftest import claim_body
+from tests.api.openapi_check import spec
+
+# One valid request per operation; a new route must be added here (the test checks).
+BODIES = {
+    ("get", "/api/v1/location"): None,
+    ("patch", "/api/v1/location"): {"tagline": "Fast and fair"},
+    ("post", "/api/v1/claims"): claim_body(),
+    ("get", "/api/v1/claims"): None,
+    ("get", "/api/v1/claims/{claim_id}"): None,
+    ("patch", "/api/v1/claims/{claim_id}"): {"ro_number": "RO-1"},
+    ("post", "/api/v1/claims/{claim_id}/stage"): {"stage": "estimate"},
+    ("get", "/api/v1/claims/{claim_id}/timeline"): None,
+    ("get", "/api/v1/claims/{claim_id}/qr.svg"): None,
+    ("post", "/api/v1/claims/{claim_id}/messages"): {"body": "Your car is ready."},
+    ("get", "/api/v1/claims/{claim_id}/messages"): None,
+}
+
+
+def _call(key: str, method: str, path: str, body, claim_id: int):
+    return Client().generic(
+        method.upper(), path.replace("{claim_id}", str(claim_id)),
+        b"" if body is None else json.dumps(body), content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"})
+
+
+def test_every_operation_is_listed(db):
+    operations = {(method, path) for path, ops in spec()["paths"].items() for method in ops}
+    assert operations == set(BODIES)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(BODIES))
+def test_every_route_answers_403_without_its_permission(api_key, claim, monkeypatch,
+                                                        method, path):
+    for perm, roles in list(MATRIX.items()):
+        monkeypatch.setitem(MATRIX, perm, roles - {API_KEY})
+    response = _call(api_key, method, path, BODIES[(method, path)], claim.pk)
+    assert response.status_code == 403, (method, path, response.content[:300])
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(BODIES))
+def test_every_route_works_with_todays_matrix(api_key, claim, method, path):
+    response = _call(api_key, method, path, BODIES[(method, path)], claim.pk)
+    assert response.status_code in (200, 201), (method, path, response.content[:300])
+
+
+def test_money_needs_its_own_permission(api_key, claim, monkeypatch):
+    monkeypatch.setitem(MATRIX, "claim.money_edit", MATRIX["claim.money_edit"] - {API_KEY})
+    path = "/api/v1/claims/{claim_id}"
+    refused = _call(api_key, "patch", path, {"deductible": "0"}, claim.pk)
+    assert refused.status_code == 403
+    assert "estimate, deductible" in refused.json()["error"]["message"]
+    claim.refresh_from_db()
+    assert str(claim.deductible) == "500.00"
+    assert _call(api_key, "patch", path, {"ro_number": "RO-2"}, claim.pk).status_code == 200
