@@ -58,6 +58,13 @@ def technician(workspace, location):
 
 
 @pytest.fixture
+def production(workspace, location):
+    """Runs the floor: moves cars, sets ETAs, answers customers; no money, no portal links."""
+    return make_staff(workspace, Role.PRODUCTION, [location], email="prod@northside.test",
+                      first_name="Pat")
+
+
+@pytest.fixture
 def claim(location, front_desk):
     return make_claim(location, actor=front_desk)
 

@@ -51,13 +51,13 @@ def test_answered_threads_leave_waiting_but_stay_in_all(desk_client, claim, fron
     assert "You:</span> Hello!" in response.content.decode()
 
 
-def test_mine_tab_lists_threads_assigned_to_me(desk_client, location, front_desk, technician):
+def test_mine_tab_lists_threads_assigned_to_me(desk_client, location, front_desk, production):
     mine = make_claim(location, name="Mine Mona")
     theirs = make_claim(location, name="Theirs Theo")
     waiting(mine, "a", 3)
     waiting(theirs, "b", 4)
     conversation_assign(claim=mine, assignee=front_desk)
-    conversation_assign(claim=theirs, assignee=technician)
+    conversation_assign(claim=theirs, assignee=production)
     assert names(desk_client.get(INBOX, {"tab": "mine"})) == ["Mine Mona"]
 
 
@@ -89,13 +89,13 @@ def test_mark_done_from_the_inbox_returns_to_the_tab(desk_client, claim):
     assert "Thread with Maria Lopez marked done." in after.content.decode()
 
 
-def test_assign_from_the_inbox(desk_client, claim, technician):
+def test_assign_from_the_inbox(desk_client, claim, production):
     waiting(claim, "Hi", 3)
     response = desk_client.post(reverse("backoffice:thread_assign", args=[claim.pk]),
-                                {"assignee": technician.pk, "back": "inbox", "tab": "waiting"})
+                                {"assignee": production.pk, "back": "inbox", "tab": "waiting"})
     assert response["Location"] == f"{INBOX}?tab=waiting"
     html = desk_client.get(INBOX).content.decode()
-    assert f"Assigned to <strong>{technician.get_full_name()}</strong>" in html
+    assert f"Assigned to <strong>{production.get_full_name()}</strong>" in html
 
 
 def test_assign_error_from_the_inbox_is_shown_on_the_row(desk_client, claim, outsider):

@@ -101,14 +101,14 @@ POST_CASES: dict[str, Case] = {
 
 
 @pytest.fixture
-def people(workspace, location, owner, front_desk, technician) -> dict[str, object]:
+def people(workspace, location, owner, front_desk, production, technician
+           ) -> dict[str, object]:
     return {
         Role.OWNER: owner,
         Role.MANAGER: make_staff(workspace, Role.MANAGER, email="mgr@northside.test",
                                  first_name="Mona"),
         Role.FRONT_DESK: front_desk,
-        Role.PRODUCTION: make_staff(workspace, Role.PRODUCTION, [location],
-                                    email="prod@northside.test", first_name="Pat"),
+        Role.PRODUCTION: production,
         Role.TECHNICIAN: technician,
     }
 

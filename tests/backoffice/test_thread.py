@@ -120,12 +120,12 @@ def test_mark_done_takes_the_thread_out_of_waiting(desk_client, claim):
     assert "Marked done" in page(desk_client, claim)
 
 
-def test_assign_to_a_teammate_of_the_location(desk_client, claim, technician):
+def test_assign_to_a_teammate_of_the_location(desk_client, claim, production):
     message_receive(claim=claim, body="Hi")
-    response = desk_client.post(url("thread_assign", claim), {"assignee": technician.pk})
+    response = desk_client.post(url("thread_assign", claim), {"assignee": production.pk})
     assert response.status_code == 302
-    assert Conversation.objects.get(claim=claim).assigned_to == technician
-    assert f"Assigned to <strong>{technician.get_full_name()}</strong>" in page(desk_client, claim)
+    assert Conversation.objects.get(claim=claim).assigned_to == production
+    assert f"Assigned to <strong>{production.get_full_name()}</strong>" in page(desk_client, claim)
     desk_client.post(url("thread_assign", claim), {"assignee": ""})
     assert Conversation.objects.get(claim=claim).assigned_to is None
 
@@ -133,8 +133,8 @@ def test_assign_to_a_teammate_of_the_location(desk_client, claim, technician):
 def test_assign_to_someone_of_another_location_is_refused(desk_client, claim, workspace,
                                                           southside):
     message_receive(claim=claim, body="Hi")
-    south_tech = make_staff(workspace, Role.TECHNICIAN, [southside], email="s@south.test")
-    response = desk_client.post(url("thread_assign", claim), {"assignee": south_tech.pk})
+    south_prod = make_staff(workspace, Role.PRODUCTION, [southside], email="s@south.test")
+    response = desk_client.post(url("thread_assign", claim), {"assignee": south_prod.pk})
     assert response.status_code == 400
     assert "does not work at this location" in response.content.decode()
     assert Conversation.objects.get(claim=claim).assigned_to is None
@@ -151,12 +151,14 @@ def test_assign_to_a_stranger_is_refused(desk_client, claim, outsider, value):
 
 
 def test_assign_select_lists_only_teammates_of_the_location(desk_client, claim, workspace,
-                                                            southside, owner, technician,
-                                                            outsider):
+                                                            southside, owner, production,
+                                                            technician, outsider):
     message_receive(claim=claim, body="Hi")
-    make_staff(workspace, Role.TECHNICIAN, [southside], email="s@south.test", first_name="Sam")
+    make_staff(workspace, Role.PRODUCTION, [southside], email="s@south.test", first_name="Sam")
     html = page(desk_client, claim)
     select = html[html.index('name="assignee"'):]
     select = select[:select.index("</select>")]
-    assert f'value="{technician.pk}"' in select and f'value="{owner.pk}"' in select
+    assert f'value="{production.pk}"' in select and f'value="{owner.pk}"' in select
     assert "Sam" not in select and f'value="{outsider.pk}"' not in select
+    # A technician cannot message customers, so a thread is never theirs to answer.
+    assert f'value="{technician.pk}"' not in select

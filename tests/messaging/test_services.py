@@ -51,14 +51,16 @@ def test_bad_bodies_are_refused_with_a_reason(claim, body):
     assert not claim.events.filter(type=EventType.MESSAGE).exists()
 
 
-def test_mark_done_and_assign(claim, front_desk, technician, outsider):
+def test_mark_done_and_assign(claim, front_desk, production, technician, outsider):
     message_receive(claim=claim, body="hello")
-    conversation_assign(claim=claim, assignee=technician)
+    conversation_assign(claim=claim, assignee=production)
     with pytest.raises(ValidationError):
         conversation_assign(claim=claim, assignee=outsider)
+    with pytest.raises(ValidationError, match="role can't message customers"):
+        conversation_assign(claim=claim, assignee=technician)
     conversation_mark_done(claim=claim, actor=front_desk)
     assert list(inbox_for_user(front_desk)) == []
-    assert Conversation.objects.get(claim=claim).assigned_to == technician
+    assert Conversation.objects.get(claim=claim).assigned_to == production
 
 
 def test_seen_marks_only_outbound_portal_messages(claim, front_desk):

@@ -17,6 +17,7 @@ from claimory.claims.services import location_today
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.selectors import inbox_for_user
 from claimory.shops.models import Location, Membership, Stage
+from claimory.shops.permissions import MATRIX
 
 # Delivered cars stay on the board this long, so the column shows recent hand-overs only.
 BOARD_DELIVERED_DAYS = 14
@@ -121,8 +122,10 @@ def inbox_rows(user, tab: str) -> QuerySet[Conversation]:
 
 def teammates_by_location(membership: Membership,
                           locations: list[Location]) -> dict[int, list]:
-    """Active staff who work at each location (two queries), by first name."""
-    members = (Membership.objects.filter(workspace=membership.workspace, user__is_active=True)
+    """Active staff who work at each location and may answer customers (two queries), by
+    first name: the people a thread can be assigned to."""
+    members = (Membership.objects.filter(workspace=membership.workspace, user__is_active=True,
+                                         role__in=MATRIX["message.send"])
                .select_related("user").prefetch_related("locations"))
     members = sorted(members, key=lambda m: (m.user.get_full_name() or m.user.email).lower())
     worked: dict[int, set[int]] = {m.pk: {loc.pk for loc in m.locations.all()} for m in members}

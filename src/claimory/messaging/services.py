@@ -12,7 +12,7 @@ from django.utils import timezone
 from claimory.claims.events import actor_label_for, event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.messaging.models import Conversation, Direction, Message, Status
-from claimory.shops.permissions import authorize
+from claimory.shops.permissions import authorize, role_can
 
 MAX_BODY = 2000
 # Control characters other than newline and tab have no place in a text message.
@@ -124,12 +124,17 @@ def conversation_mark_done(*, claim: Claim, actor: Any) -> None:
 @transaction.atomic
 def conversation_assign(*, claim: Claim, assignee: Any, actor: Any = None) -> None:
     """Give the thread to a teammate who works at the claim's location (or nobody)."""
-    from claimory.shops.selectors import locations_for_user
+    from claimory.shops.selectors import locations_for_user, membership_for_user
 
     authorize(actor, "inbox.assign", claim.location)
     if assignee is not None and not locations_for_user(assignee).filter(
             pk=claim.location_id).exists():
         raise ValidationError({"assignee": ["That person does not work at this location."]})
+    if assignee is not None and not role_can(membership_for_user(assignee).role,
+                                             "message.send"):
+        # The thread would sit with someone who cannot answer it.
+        raise ValidationError({"assignee": ["That person's role can't message customers; "
+                                            "assign someone who can."]})
     conversation = _conversation(claim)
     conversation.assigned_to = assignee
     conversation.save()
