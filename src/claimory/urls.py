@@ -1,9 +1,7 @@
 """Top-level URL map: portal (/c/), public shop pages (/p/), staff (/staff/), API, health."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve as static_serve
 
 from claimory.core import views as core_views
 
@@ -17,5 +15,6 @@ urlpatterns = [
     path("staff/print/", include("claimory.printables.urls")),
     path("api/v1/", include("claimory.api.urls")),
     path("admin/", admin.site.urls),
-    path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+# No public /media/ route: customer files (photos, documents) will be served only through the
+# portal token or a staff session, never from a guessable path.

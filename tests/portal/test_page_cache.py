@@ -77,7 +77,7 @@ def test_new_shop_message_shows_at_once(client, claim, front_desk, portal_path):
 def test_shop_reading_the_customers_message_shows_as_seen(client, claim, portal_path):
     message_receive(claim=claim, body="When is it ready?")
     assert "Seen by the shop" not in html_of(client, portal_path)
-    conversation_mark_read(claim=claim)  # writes no timeline event
+    conversation_mark_read(claim=claim)  # a staff-only event; the message rows change
     assert "Seen by the shop" in html_of(client, portal_path)
 
 

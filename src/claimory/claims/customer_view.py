@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from claimory.claims.event_types import kind_of
 from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.shops.models import Location, Stage
 
@@ -50,24 +51,13 @@ class CustomerClaimView:
     last_event_seq: int
 
 
-# Event types and the data keys of each that may reach the customer.
-PUBLIC_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    EventType.CREATED: ("stage",),
-    EventType.STAGE: ("from", "to", "to_name"),
-    EventType.ETA: ("eta", "previous", "first_promised", "reason"),
-    EventType.VISIBILITY: (),
-    EventType.MESSAGE: ("message_id", "body", "direction", "sender"),
-    EventType.PHOTO: ("url", "thumb_url", "stage", "caption"),
-    EventType.DOCUMENT: ("title", "status"),
-}
-
-
 def public_event_data(event: ClaimEvent) -> dict[str, Any] | None:
-    """The customer-safe projection of an event, or None if the customer must not see it."""
-    if not event.customer_visible or event.type not in PUBLIC_EVENT_FIELDS:
+    """The customer-safe projection of an event (its type's ``public`` keys, see
+    claims/event_types.py), or None if the customer must not see it."""
+    kind = kind_of(event.type)
+    if not event.customer_visible or kind is None or kind.public is None:
         return None
-    allowed = PUBLIC_EVENT_FIELDS[event.type]
-    return {key: event.data[key] for key in allowed if key in event.data}
+    return {key: event.data[key] for key in kind.public if key in event.data}
 
 
 def _stage_steps(claim: Claim, stages: list[Stage], reached: dict[str, dt.datetime],

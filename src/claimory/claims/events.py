@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from claimory.claims.event_types import payload_check
 from claimory.claims.models import Channel, Claim, ClaimEvent, EventType
 
 
@@ -32,8 +33,9 @@ def event_record(
     Assumes it runs inside ``transaction.atomic()`` together with the change it records.
     The UPDATE of ``Claim.event_seq`` takes the claim's row lock until commit, so events
     of one claim get increasing ``seq`` in commit order. Listeners are notified only
-    after commit.
+    after commit. The event must fit its definition in ``claims/event_types.py``.
     """
+    payload_check(str(type), data or {}, customer_visible=customer_visible)
     assert transaction.get_connection().in_atomic_block, "event_record needs a transaction"
     Claim.objects.filter(pk=claim.pk).update(event_seq=F("event_seq") + 1)
     seq = Claim.objects.filter(pk=claim.pk).values_list("event_seq", flat=True).get()

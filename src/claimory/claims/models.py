@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from claimory.claims import event_types
 from claimory.core.models import BaseModel
 from claimory.shops.models import Location, Stage
 
@@ -102,17 +103,9 @@ class Claim(BaseModel):
         return bool(self.eta and self.eta_first_promised and self.eta != self.eta_first_promised)
 
 
-class EventType(models.TextChoices):
-    CREATED = "created", _("Claim opened")
-    STAGE = "stage", _("Stage changed")
-    ETA = "eta", _("ETA changed")
-    UPDATED = "claim", _("Claim updated")
-    VISIBILITY = "visibility", _("Customer visibility changed")
-    MESSAGE = "message", _("Message")
-    PHOTO = "photo", _("Photo")
-    DOCUMENT = "document", _("Document")
-    NOTE = "note", _("Internal note")
-    PORTAL = "portal", _("Portal link")
+# Built from the registry in claims/event_types.py, where each type is defined once (what it
+# carries, what the customer sees of it, how staff read it). EventType.STAGE etc. as usual.
+EventType = models.TextChoices("EventType", event_types.choices(), module=__name__)
 
 
 class Channel(models.TextChoices):

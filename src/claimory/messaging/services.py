@@ -37,6 +37,14 @@ def _conversation(claim: Claim) -> Conversation:
     return conversation
 
 
+def _thread_changed(claim: Claim, action: str, *, actor: Any = None, actor_label: str = "",
+                    channel: str = Channel.STAFF, **data: Any) -> None:
+    """Record a change of the shop's side of the thread as a staff-only timeline event: open
+    inboxes and claim pages learn of it from the one event table (never the portal)."""
+    event_record(claim=claim, type=EventType.CONVERSATION, actor=actor, actor_label=actor_label,
+                 channel=channel, data={"action": action, **data})
+
+
 @transaction.atomic
 def message_receive(*, claim: Claim, body: Any, channel: str = Channel.PORTAL,
                     provider_id: str = "") -> Message:
@@ -101,13 +109,22 @@ def message_reply(*, claim: Claim, body: Any, actor: Any) -> Message:
 
 
 @transaction.atomic
-def conversation_mark_read(*, claim: Claim, actor: Any = None) -> None:
-    """Staff have seen the thread: no unread count, and the customer's messages show "Seen"."""
+def conversation_mark_read(*, claim: Claim, actor: Any = None) -> bool:
+    """Staff have seen the thread: no unread count, and the customer's messages show "Seen".
+
+    Records an event only when something was unread, so a page that reports "on screen"
+    again and again writes nothing new. Returns whether anything changed.
+    """
     authorize(actor, "inbox.triage", claim.location)
     now = timezone.now()
-    Conversation.objects.filter(claim=claim).update(unread_count=0, updated_at=now)
-    Message.objects.filter(claim=claim, direction=Direction.INBOUND,
-                           status=Status.RECEIVED).update(status=Status.READ, updated_at=now)
+    unread = Conversation.objects.filter(claim=claim, unread_count__gt=0).update(
+        unread_count=0, updated_at=now)
+    read = Message.objects.filter(claim=claim, direction=Direction.INBOUND,
+                                  status=Status.RECEIVED).update(status=Status.READ,
+                                                                 updated_at=now)
+    if unread or read:
+        _thread_changed(claim, "read", actor=actor)
+    return bool(unread or read)
 
 
 @transaction.atomic
@@ -119,6 +136,7 @@ def conversation_mark_done(*, claim: Claim, actor: Any) -> None:
     conversation.waiting_since = None
     conversation.unread_count = 0
     conversation.save()
+    _thread_changed(claim, "done", actor=actor)
 
 
 @transaction.atomic
@@ -136,8 +154,13 @@ def conversation_assign(*, claim: Claim, assignee: Any, actor: Any = None) -> No
         raise ValidationError({"assignee": ["That person's role can't message customers; "
                                             "assign someone who can."]})
     conversation = _conversation(claim)
+    if conversation.assigned_to_id == (assignee.pk if assignee is not None else None):
+        return
     conversation.assigned_to = assignee
     conversation.save()
+    _thread_changed(claim, "assigned", actor=actor,
+                    assignee_id=assignee.pk if assignee is not None else None,
+                    assignee_name=actor_label_for(assignee))
 
 
 @transaction.atomic
@@ -149,7 +172,7 @@ def message_customer_seen(*, claim: Claim, up_to_message_id: int) -> int:
         pk__lte=up_to_message_id, status__in=[Status.SENT, Status.DELIVERED],
     ).update(status=Status.READ, updated_at=now)
     if seen:
-        # Touching the thread is what tells open staff pages (the staff feed polls
-        # Conversation.updated_at) to show "Seen" without a timeline event of its own.
-        Conversation.objects.filter(claim=claim).update(updated_at=now)
+        # Open staff pages show "Seen" once this (staff-only) event reaches them.
+        _thread_changed(claim, "seen", channel=Channel.PORTAL,
+                        actor_label=claim.customer.name, message_id=up_to_message_id)
     return seen

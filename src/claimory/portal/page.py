@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from claimory.claims.customer_view import customer_claim_view
+from claimory.claims.event_types import portal_fragments_by_type
 from claimory.claims.models import Claim
 from claimory.claims.services import location_today
 from claimory.portal.shop import shop_card
@@ -35,17 +36,11 @@ FRAGMENTS: dict[str, str] = {
     "thread": "portal/_thread.html",
 }
 
-# Which fragments a customer-visible event of each type changes (for the live-update script).
-FRAGMENTS_FOR_EVENT: dict[str, tuple[str, ...]] = {
-    "created": ("vehicle", "eta", "stages"),
-    "stage": ("vehicle", "stages", "eta"),
-    "eta": ("eta",),
-    "visibility": ("money",),
-    "claim": ("vehicle", "money"),
-    "message": ("thread",),
-}
+# Which fragments a customer-visible event of each type changes, from each type's definition
+# (claims/event_types.py).
+FRAGMENTS_FOR_EVENT: dict[str, tuple[str, ...]] = portal_fragments_by_type()
 
-# The same map, for live.js (a data attribute on the page, so there is one source of truth).
+# The same map, for live.js (a data attribute on the page, so the script has no list of its own).
 FRAGMENTS_FOR_EVENT_JSON = json.dumps(FRAGMENTS_FOR_EVENT, separators=(",", ":"))
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)

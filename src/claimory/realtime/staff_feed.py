@@ -1,10 +1,11 @@
 """Staff real time: one poller per process feeds every open back-office event stream.
 
 Staff are few (tens per process), so unlike the portal's hub there are no per-claim channels:
-one asyncio task reads new timeline events (and inbox changes) a couple of times a second,
-encodes each once, and offers it to every open staff stream whose user works at that event's
-location. The table is the truth: a stream that reconnects with Last-Event-ID (the ClaimEvent
-id) gets what it missed replayed from it.
+one asyncio task reads new timeline events a couple of times a second, encodes each once, and
+offers it to every open staff stream whose user works at that event's location. Inbox changes
+(read, done, assigned, seen) are timeline events too (staff-only), so the one table is the
+truth: a stream that reconnects with Last-Event-ID (the ClaimEvent id) gets what it missed
+replayed from it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max
 from django.utils import timezone
 
-from claimory.claims.models import ClaimEvent, EventType
-from claimory.messaging.models import Conversation
+from claimory.claims.event_types import kind_of
+from claimory.claims.models import ClaimEvent
 from claimory.realtime import notifier
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ BACKLOG_LIMIT = 1000
 HEARTBEAT_SECONDS = 15.0
 # Streams end after this long so a changed membership or location list is re-read on reconnect.
 MAX_STREAM_SECONDS = 600
-PREVIEW_CHARS = 140
 
 RETRY = b"retry: 3000\n\n"
 HEARTBEAT = b": keep-alive\n\n"
@@ -59,23 +59,16 @@ def event_frame(row: tuple) -> tuple[int, int, bytes]:
     """(location id, event id, SSE frame) for one ClaimEvent row read with ``_FIELDS``."""
     event_id, claim_id, location_id, seq, kind, channel, actor_id, actor_label, data, at = row
     data = data or {}
+    spec = kind_of(kind)
     payload: dict[str, Any] = {
         "kind": "event", "id": event_id, "claim": claim_id, "location": location_id,
         "seq": seq, "type": kind, "channel": channel, "actor": actor_id, "at": at.isoformat(),
+        # What open pages do with it, from the type's definition: live.js keeps no type list.
+        "card": bool(spec and spec.board_card), "inbox": bool(spec and spec.inbox),
     }
-    if kind == EventType.MESSAGE:
-        payload.update(direction=data.get("direction", ""), sender=actor_label,
-                       preview=str(data.get("body", ""))[:PREVIEW_CHARS])
-    elif kind == EventType.STAGE:
-        payload.update(stage=data.get("to", ""), stage_name=data.get("to_name", ""))
+    if spec is not None and spec.feed_extra is not None:
+        payload.update(spec.feed_extra(data, actor_label))
     return location_id, event_id, _frame(payload, event_id)
-
-
-def thread_frame(claim_id: int, location_id: int) -> tuple[int, None, bytes]:
-    """An inbox change (read, done, assigned, seen): no id, so it is never replayed; pages
-    refresh their inbox view on every reconnect instead."""
-    return location_id, None, _frame({"kind": "thread", "claim": claim_id,
-                                      "location": location_id})
 
 
 def _reconnecting(fn):
@@ -117,14 +110,13 @@ class Reader:
             self.high = ClaimEvent.objects.aggregate(top=Max("id"))["top"] or 0
 
     @_reconnecting
-    def read(self) -> list[tuple[int, int | None, bytes]]:
+    def read(self) -> list[tuple[int, int, bytes]]:
         if self.high is None:
             self.prime()
             return []
         now = timezone.now()
         recheck = max(now - RECHECK, self.started)
         items = self._new_events(now) + self._late_events(now, recheck)
-        items += self._threads(now, recheck)
         cutoff = now - 3 * RECHECK
         self.seen = {key: at for key, at in self.seen.items() if at >= cutoff}
         return items
@@ -151,12 +143,6 @@ class Reader:
             return []
         rows = ClaimEvent.objects.filter(id__in=late).order_by("id").values_list(*_FIELDS)
         return [event_frame(row) for row in rows if self._first_time(("e", row[0]), now)]
-
-    def _threads(self, now: dt.datetime, recheck: dt.datetime) -> list:
-        rows = (Conversation.objects.filter(updated_at__gt=recheck)
-                .values_list("id", "updated_at", "claim_id", "claim__location_id"))
-        return [thread_frame(claim_id, location_id) for pk, at, claim_id, location_id in rows
-                if self._first_time(("t", pk, at), now)]
 
 
 @_reconnecting

@@ -15,7 +15,8 @@ from datetime import datetime
 from django.db.models import Max, Q
 
 from claimory.claims.customer_view import public_event_data
-from claimory.claims.models import Claim, ClaimEvent, EventType
+from claimory.claims.event_types import kind_of
+from claimory.claims.models import Claim, ClaimEvent
 from claimory.claims.selectors import portal_access_for_token, portal_expires_at
 from claimory.core.db_retry import reconnecting
 from claimory.portal import ratelimit
@@ -28,9 +29,6 @@ BATCH = 200
 # ones. Re-reading the newest POLL_LOOKBACK ids catches those; a per-claim fetch by seq (the
 # commit-ordered counter) then delivers everything, so even a miss here only delays.
 POLL_LOOKBACK = 256
-# Events after which a claim's portal access is re-read: rotation/revocation, and stage
-# changes (delivery starts the expiry clock).
-ACCESS_EVENTS = frozenset({EventType.PORTAL, EventType.STAGE})
 
 Frames = list[tuple[int, bytes | None]]  # (seq, frame or None when the customer may not see it)
 
@@ -56,7 +54,7 @@ class Opened:
 class Fetched:
     frames: Frames
     last_seq: int
-    access: Access | None  # re-read when the batch holds an ACCESS_EVENTS event
+    access: Access | None  # re-read when the batch holds an event that changes access
 
 
 def _epoch(when: datetime | None) -> float | None:
@@ -68,6 +66,13 @@ def _access(claim: Claim) -> Access:
         return Access(token_hash=None, expires_at=None)
     expires = portal_expires_at(claim.delivered_at, claim.location.portal_expiry_days)
     return Access(token_hash=claim.portal_token_hash, expires_at=_epoch(expires))
+
+
+def _changes_access(event_type: str) -> bool:
+    """Whether the claim's portal access is re-read after this event (its type's
+    ``changes_access``: rotation, revocation, delivery starting the expiry clock)."""
+    kind = kind_of(event_type)
+    return kind is not None and kind.changes_access
 
 
 def _encode(event: ClaimEvent) -> bytes | None:
@@ -121,7 +126,7 @@ def claims_fetch(cursors: dict[int, int], limit: int = BATCH) -> dict[int, Fetch
     moved: set[int] = set()
     for event in rows:
         frames[event.claim_id].append((event.seq, _encode(event)))
-        if event.type in ACCESS_EVENTS:
+        if _changes_access(event.type):
             moved.add(event.claim_id)
     access = _access_many(moved) if moved else {}
     return {

@@ -11,7 +11,6 @@
   const pageSince = Number(body.dataset.liveSince) || Date.now();
   const stateBox = document.getElementById("live-state");
   const announcer = document.getElementById("live-announcer");
-  const CARD_TYPES = new Set(["created", "stage", "eta", "claim"]);
   const REPLAY_MS = 9 * 60 * 1000; // the server replays about ten minutes
 
   // ---- small helpers ------------------------------------------------------------------------
@@ -265,11 +264,12 @@
       if (handled.size > 1000) handled.delete(handled.values().next().value);
     }
     const claimId = String(event.claim);
-    const isThread = event.kind === "thread" || event.type === "message";
+    // The server says what each event means for this page (from its type's definition).
+    const isThread = event.inbox === true;
     if (isThread) refreshBadge();
     if (claimPage && claimPage.dataset.claimPage === claimId) refreshClaim();
     if (inbox && isThread) refreshInbox();
-    if (board && event.kind === "event" && CARD_TYPES.has(event.type)
+    if (board && event.card === true
         && board.dataset.locationId === String(event.location)) refreshCard(claimId);
     if (event.type === "message" && event.direction === "in") customerWrote(event);
   }

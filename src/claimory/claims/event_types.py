@@ -1,0 +1,244 @@
+"""Every kind of timeline event, defined once.
+
+A ``ClaimEvent.type`` means the same thing everywhere because everything reads it from here:
+the ``EventType`` choices (built from this list), the keys ``event_record`` lets a writer
+store, what the customer may see of it (the portal page and its event stream), which portal
+sections it refreshes, how the back office words it, whether it changes who may open the
+portal, and what open staff pages do when it arrives.
+
+To add a type (sms, photo, survey…): add one ``EventKind`` to ``KINDS`` below, then run
+``claimory makemigrations claims`` (the field's choices change). Nothing else needs a list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+PREVIEW_CHARS = 140  # how much of a message the staff feed carries for the inbox alert
+
+
+@dataclass(frozen=True)
+class StaffText:
+    """How the back office reads one event: a title, a detail line, and whether it is
+    staff-only (marked "internal" on the timeline)."""
+
+    title: str
+    detail: str = ""
+    internal: bool = False
+
+
+Data = Mapping[str, Any]
+# (event data, stage slug -> name) -> the staff's wording.
+Describe = Callable[[Data, Mapping[str, str]], StaffText]
+# (event data, actor label) -> extra keys for the staff feed's frame.
+FeedExtra = Callable[[Data, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str  # the EventType member: EventType.STAGE
+    value: str  # stored in ClaimEvent.type; the SSE event name on the portal stream
+    label: Any  # (lazy) human name, the field's choice label
+    payload: tuple[str, ...]  # the data keys a writer may store; event_record refuses others
+    describe: Describe
+    # The data keys the customer may see; None: never customer-visible (event_record refuses
+    # customer_visible=True, and the portal stream skips it whatever the row says).
+    public: tuple[str, ...] | None = None
+    portal_fragments: tuple[str, ...] = ()  # portal sections (portal.page.FRAGMENTS) to refresh
+    changes_access: bool = False  # the portal stream re-reads the token and expiry after it
+    board_card: bool = False  # open boards re-render the claim's card
+    inbox: bool = False  # open staff pages refresh the inbox list and badge
+    feed_extra: FeedExtra | None = None
+
+    def __post_init__(self) -> None:
+        if self.public is not None and not set(self.public) <= set(self.payload):
+            raise ValueError(f"{self.value}: public keys must be payload keys")
+        if self.portal_fragments and self.public is None:
+            raise ValueError(f"{self.value}: only customer-visible events refresh the portal")
+
+
+# ---- staff wording ------------------------------------------------------------------------
+
+def _date(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day:%a %b} {day.day}, {day.year}"
+
+
+def _field_label(name: str) -> str:
+    return name.replace(".", " ").replace("_", " ")
+
+
+def _created(data: Data, stages: Mapping[str, str]) -> StaffText:
+    stage = stages.get(data.get("stage", ""), data.get("stage", ""))
+    eta = f"; ETA {_date(data.get('eta'))}" if data.get("eta") else ""
+    return StaffText("Claim opened", f"Starting stage: {stage}{eta}")
+
+
+def _stage(data: Data, stages: Mapping[str, str]) -> StaffText:
+    return StaffText(f"Moved to {data.get('to_name') or data.get('to')}",
+                     f"from {data.get('from_name') or data.get('from')}")
+
+
+def _eta(data: Data, stages: Mapping[str, str]) -> StaffText:
+    if not data.get("eta"):
+        return StaffText("ETA cleared")
+    if not data.get("previous"):
+        return StaffText(f"ETA set to {_date(data['eta'])}")
+    parts = [f"was {_date(data['previous'])}"]
+    if data.get("first_promised"):
+        parts.append(f"first promised {_date(data['first_promised'])}")
+    detail = "; ".join(parts)
+    if data.get("reason"):
+        detail += f". Reason: {data['reason']}"
+    return StaffText(f"ETA moved to {_date(data['eta'])}", detail)
+
+
+def _updated(data: Data, stages: Mapping[str, str]) -> StaffText:
+    fields = ", ".join(_field_label(f) for f in data.get("fields", []))
+    return StaffText("Details updated", f"Changed: {fields}" if fields else "")
+
+
+def _visibility(data: Data, stages: Mapping[str, str]) -> StaffText:
+    return StaffText("Customer's money view refreshed",
+                     "The portal now shows the amounts this claim allows.")
+
+
+def _message(data: Data, stages: Mapping[str, str]) -> StaffText:
+    inbound = data.get("direction") == "in"
+    return StaffText("Message from the customer" if inbound else "Message to the customer",
+                     data.get("body", ""))
+
+
+def _photo(data: Data, stages: Mapping[str, str]) -> StaffText:
+    return StaffText("Photo posted", data.get("caption", ""), internal=bool(data.get("internal")))
+
+
+def _document(data: Data, stages: Mapping[str, str]) -> StaffText:
+    return StaffText(f"Document: {data.get('title', '')}".strip(), data.get("status", ""))
+
+
+def _note(data: Data, stages: Mapping[str, str]) -> StaffText:
+    return StaffText("Internal note", data.get("body", ""), internal=True)
+
+
+def _portal(data: Data, stages: Mapping[str, str]) -> StaffText:
+    return StaffText(f"Portal link {data.get('action', 'changed')}")
+
+
+_CONVERSATION_TITLES = {
+    "read": "Messages read",
+    "done": "Thread marked done",
+    "seen": "Customer saw the shop's messages",
+}
+
+
+def _conversation(data: Data, stages: Mapping[str, str]) -> StaffText:
+    action = data.get("action", "")
+    if action == "assigned":
+        who = data.get("assignee_name")
+        return StaffText(f"Thread assigned to {who}" if who else "Thread unassigned",
+                         internal=True)
+    return StaffText(_CONVERSATION_TITLES.get(action, "Thread updated"), internal=True)
+
+
+# ---- what open staff pages get ------------------------------------------------------------
+
+def _message_feed(data: Data, actor_label: str) -> dict[str, Any]:
+    return {"direction": data.get("direction", ""), "sender": actor_label,
+            "preview": str(data.get("body", ""))[:PREVIEW_CHARS]}
+
+
+def _stage_feed(data: Data, actor_label: str) -> dict[str, Any]:
+    return {"stage": data.get("to", ""), "stage_name": data.get("to_name", "")}
+
+
+def _conversation_feed(data: Data, actor_label: str) -> dict[str, Any]:
+    return {"action": data.get("action", "")}
+
+
+# ---- the registry -------------------------------------------------------------------------
+
+KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
+    EventKind(
+        "CREATED", "created", _("Claim opened"), payload=("stage", "eta"), describe=_created,
+        public=("stage",), portal_fragments=("vehicle", "eta", "stages"), board_card=True),
+    EventKind(
+        "STAGE", "stage", _("Stage changed"), payload=("from", "from_name", "to", "to_name"),
+        describe=_stage, public=("from", "to", "to_name"),
+        portal_fragments=("vehicle", "stages", "eta"),
+        changes_access=True,  # delivery starts the link's expiry clock
+        board_card=True, feed_extra=_stage_feed),
+    EventKind(
+        "ETA", "eta", _("ETA changed"), payload=("eta", "previous", "first_promised", "reason"),
+        describe=_eta, public=("eta", "previous", "first_promised", "reason"),
+        portal_fragments=("eta",), board_card=True),
+    EventKind(
+        "UPDATED", "claim", _("Claim updated"), payload=("fields",), describe=_updated,
+        board_card=True),
+    EventKind(
+        # Carries no amounts: it only tells open portals to re-render the money block.
+        "VISIBILITY", "visibility", _("Customer visibility changed"), payload=(),
+        describe=_visibility, public=(), portal_fragments=("money",)),
+    EventKind(
+        "MESSAGE", "message", _("Message"),
+        payload=("message_id", "body", "direction", "sender"), describe=_message,
+        public=("message_id", "body", "direction", "sender"), portal_fragments=("thread",),
+        inbox=True, feed_extra=_message_feed),
+    EventKind(
+        "PHOTO", "photo", _("Photo"),
+        payload=("url", "thumb_url", "stage", "caption", "internal"), describe=_photo,
+        public=("url", "thumb_url", "stage", "caption")),
+    EventKind(
+        "DOCUMENT", "document", _("Document"), payload=("title", "status"), describe=_document,
+        public=("title", "status")),
+    EventKind("NOTE", "note", _("Internal note"), payload=("body",), describe=_note),
+    EventKind(
+        # Rotation and revocation: open portal streams re-check their token at once.
+        "PORTAL", "portal", _("Portal link"), payload=("action",), describe=_portal,
+        changes_access=True),
+    EventKind(
+        # The shop's side of a thread changed: read, done, assigned, or the customer saw
+        # the shop's messages. Staff-only; it is how open inboxes learn of it.
+        "CONVERSATION", "conversation", _("Conversation"),
+        payload=("action", "assignee_id", "assignee_name", "message_id"),
+        describe=_conversation, inbox=True, feed_extra=_conversation_feed),
+)}
+
+
+def kind_of(value: str) -> EventKind | None:
+    """The definition of a stored type (None for a type no longer defined)."""
+    return KINDS.get(value)
+
+
+def choices() -> list[tuple[str, tuple[str, Any]]]:
+    """EventType's members, in registry order."""
+    return [(kind.name, (kind.value, kind.label)) for kind in KINDS.values()]
+
+
+def portal_fragments_by_type() -> dict[str, tuple[str, ...]]:
+    """Type -> portal sections it refreshes, for the page's live script (types with none are
+    left out: the script listens only for these)."""
+    return {kind.value: kind.portal_fragments for kind in KINDS.values() if kind.portal_fragments}
+
+
+def payload_check(value: str, data: Data, *, customer_visible: bool) -> None:
+    """Refuse an event its definition does not allow: unknown type, undeclared data key, or
+    customer-visible when the customer may never see this type."""
+    kind = kind_of(value)
+    if kind is None:
+        raise ValueError(f"Unknown event type {value!r}: define it in claims/event_types.py")
+    extra = set(data) - set(kind.payload)
+    if extra:
+        raise ValueError(f"{value} events carry no {', '.join(sorted(extra))}")
+    if customer_visible and kind.public is None:
+        raise ValueError(f"{value} events are never customer-visible")
