@@ -63,8 +63,6 @@ class Conversation(BaseModel):
 
     class Meta(BaseModel.Meta):
         ordering = ["waiting_since", "id"]
-        # The staff feed asks "which threads changed in the last few seconds?" twice a second.
-        indexes = [models.Index(fields=["updated_at"], name="conversation_updated_idx")]
 
     def __str__(self) -> str:
         return f"Thread of {self.claim}"
