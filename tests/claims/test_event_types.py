@@ -177,3 +177,10 @@ def test_unknown_stored_type_still_reads(claim):
     event = ClaimEvent(claim=claim, seq=99, type="fax", data={}, created_at=timezone.now())
     assert kind_of("fax") is None and public_event_data(event) is None
     assert describe(event, {}).title == "fax"
+
+
+def test_api_schema_names_every_type():
+    from claimory.api.schemas import EventOut
+
+    description = EventOut.model_json_schema()["properties"]["type"]["description"]
+    assert description.split(", ") == list(KINDS)

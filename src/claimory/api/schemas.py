@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
+from claimory.claims.event_types import KINDS
+
 
 def _no_nul(value: str) -> str:
     # PostgreSQL refuses NUL in text columns; reject it here rather than fail on save.
@@ -281,8 +283,7 @@ class ClaimFilters(Schema):
 
 class EventOut(Schema):
     id: int = Field(description="Per-claim sequence number: 1, 2, 3…")
-    type: str = Field(description="created, stage, eta, claim, visibility, message, photo, "
-                                  "document, note, portal")
+    type: str = Field(description=", ".join(KINDS))  # every type defined in claims/event_types
     at: dt.datetime
     channel: str = Field(description="staff, portal, api, sms, email or system")
     actor: str = Field(description="Who did it: a staff name, 'API key clm_…', or empty.")
