@@ -138,13 +138,12 @@ async def test_customer_message_carries_sender_and_preview(front_desk, claim):
     await hang_up(response, chunks)
 
 
-async def test_inbox_changes_arrive_as_staff_only_events_and_replay(front_desk, technician,
-                                                                    claim):
+async def test_inbox_changes_arrive_as_staff_only_events_and_replay(front_desk, owner, claim):
     await sync_to_async(message_receive)(claim=claim, body="Hello?")
     response, chunks = await open_stream(front_desk)
     await anext(chunks)
     await sync_to_async(conversation_mark_read)(claim=claim, actor=front_desk)
-    await sync_to_async(conversation_assign)(claim=claim, assignee=technician, actor=front_desk)
+    await sync_to_async(conversation_assign)(claim=claim, assignee=owner, actor=front_desk)
     await sync_to_async(conversation_mark_done)(claim=claim, actor=front_desk)
     text = await read_until(chunks, lambda t: '"action":"done"' in t)
     changes = [e for e in payloads(text) if e["type"] == "conversation"]

@@ -142,24 +142,24 @@ def test_staff_script_keeps_no_list_of_types():
 
 # ---- conversation state is a staff-only event -----------------------------------------------
 
-def test_conversation_changes_are_staff_only_events(claim, front_desk, technician):
+def test_conversation_changes_are_staff_only_events(claim, front_desk, owner):
     message_receive(claim=claim, body="Is it ready?")
     assert conversation_mark_read(claim=claim, actor=front_desk)
     assert not conversation_mark_read(claim=claim, actor=front_desk)  # nothing new: no event
-    conversation_assign(claim=claim, assignee=technician, actor=front_desk)
-    conversation_assign(claim=claim, assignee=technician, actor=front_desk)  # no change
+    conversation_assign(claim=claim, assignee=owner, actor=front_desk)
+    conversation_assign(claim=claim, assignee=owner, actor=front_desk)  # no change
     conversation_assign(claim=claim, assignee=None, actor=front_desk)
     conversation_mark_done(claim=claim, actor=front_desk)
     reply = message_send(claim=claim, body="Friday", actor=front_desk)
     message_customer_seen(claim=claim, up_to_message_id=reply.pk)
     events = list(claim.events.filter(type=EventType.CONVERSATION).order_by("seq"))
     assert [e.data["action"] for e in events] == ["read", "assigned", "assigned", "done", "seen"]
-    assert events[1].data["assignee_id"] == technician.pk and events[0].actor == front_desk
+    assert events[1].data["assignee_id"] == owner.pk and events[0].actor == front_desk
     for event in events:
         assert not event.customer_visible
         assert public_event_data(event) is None and store._encode(event) is None
     assert [describe(e, {}).title for e in events] == [
-        "Messages read", "Thread assigned to Tomas Staff", "Thread unassigned",
+        "Messages read", "Thread assigned to Olivia Staff", "Thread unassigned",
         "Thread marked done", "Customer saw the shop's messages"]
     assert all(describe(e, {}).internal for e in events)
 
