@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import sys
 from pathlib import Path
@@ -41,7 +42,7 @@ BASE_URL = envstr("CLAIMORY_BASE_URL", "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith("http") else []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "claimory.core.admin_site.ClaimoryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -183,6 +184,24 @@ LLM_MODEL = envstr("CLAIMORY_LLM_MODEL")
 
 # Unknown portal tokens: at most this many 404s per client per minute before 429.
 PORTAL_404_LIMIT_PER_MINUTE = envint("CLAIMORY_PORTAL_404_LIMIT", 30)
+# Accounts (core/ratelimit.py): failed sign-ins per 15 minutes, reset emails per hour.
+SIGNIN_LIMIT_PER_ACCOUNT = envint("CLAIMORY_SIGNIN_LIMIT_PER_ACCOUNT", 5)
+SIGNIN_LIMIT_PER_CLIENT = envint("CLAIMORY_SIGNIN_LIMIT_PER_CLIENT", 20)
+RESET_LIMIT_PER_EMAIL = envint("CLAIMORY_RESET_LIMIT_PER_EMAIL", 3)
+RESET_LIMIT_PER_CLIENT = envint("CLAIMORY_RESET_LIMIT_PER_CLIENT", 10)
+# Where the counts live: "auto" = Redis when REDIS_URL is set, else the database; never per
+# process (core/rate_window.py).
+RATE_LIMIT_STORE = envstr("CLAIMORY_RATE_LIMIT_STORE", "auto")
+if RATE_LIMIT_STORE not in ("auto", "database", "cache"):
+    raise ImproperlyConfigured("CLAIMORY_RATE_LIMIT_STORE must be auto, database or cache")
+# Proxies whose X-Forwarded-For is believed (core/clients.py): comma-separated IPs or CIDRs.
+TRUSTED_PROXIES = [p.strip() for p in envstr("CLAIMORY_TRUSTED_PROXIES").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"CLAIMORY_TRUSTED_PROXIES: {_proxy!r} is not an IP or CIDR") \
+            from _exc
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

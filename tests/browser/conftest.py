@@ -69,8 +69,9 @@ def demo_server(tmp_path_factory) -> DemoServer:
     port = _free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    # `serve` refuses to start without a public origin and a real host list.
     env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin,
-               PYTHONUNBUFFERED="1")
+               CLAIMORY_ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1")
     seeded = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "claimory.cli", "demo", "--no-serve", "--port", str(port)],
         env=env, capture_output=True, text=True, timeout=180, check=True).stdout

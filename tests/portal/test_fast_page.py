@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.test import override_settings
 
-from claimory.portal import fast_page, ratelimit
+from claimory.core import ratelimit
+from claimory.portal import fast_page
 from claimory.portal.page_cache import Lookup, pages
 
 KEY = ("claim", 1)
@@ -158,6 +159,6 @@ def test_find_refuses_what_django_must_answer(client, claim, portal_path):
 def test_find_leaves_rate_limited_clients_to_django(claim, portal_path):
     token = portal_path.removeprefix("/c/")
     with override_settings(PORTAL_404_LIMIT_PER_MINUTE=1):
-        ratelimit.miss_record(fast_page._ClientRequest("10.0.0.9"))
+        ratelimit.token_miss_record("10.0.0.9")
         assert fast_page.find(token, b"", "10.0.0.9") is None
         assert fast_page.find(token, b"", "10.0.0.8") is not None

@@ -161,5 +161,6 @@ def test_thread_fragment_query_count_is_pinned(client, claim, front_desk, portal
     for n in range(10):
         message_receive(claim=claim, body=f"Q{n}")
         message_send(claim=claim, body=f"A{n}", actor=front_desk)
-    with django_assert_max_num_queries(4):
+    # 4, plus the client's miss count (core/rate_window.py).
+    with django_assert_max_num_queries(5):
         client.get(f"{portal_path}/fragments/thread")

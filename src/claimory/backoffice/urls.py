@@ -1,30 +1,20 @@
 """Staff back office URLs under /staff/: auth, claims, messages, board, live updates, settings."""
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from claimory.backoffice.forms.auth import StaffAuthenticationForm
-from claimory.backoffice.views import board, claim_actions, claims, inbox, live, thread
+from claimory.backoffice.views import auth, board, claim_actions, claims, inbox, live, thread
 from claimory.backoffice.views import settings as settings_views
 
 app_name = "backoffice"
 
 auth_urls = [
-    path("login", auth_views.LoginView.as_view(
-        authentication_form=StaffAuthenticationForm, redirect_authenticated_user=True),
-        name="login"),
+    path("login", auth.StaffLoginView.as_view(), name="login"),
     # Old bookmarks and scripts ask for /staff/login/ with a slash.
     path("login/", RedirectView.as_view(pattern_name="backoffice:login", query_string=True)),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset", auth_views.PasswordResetView.as_view(
-        email_template_name="registration/password_reset_email.txt",
-        subject_template_name="registration/password_reset_subject.txt",
-        success_url=reverse_lazy("backoffice:password_reset_done"),
-        # Links in the email use the configured public origin, never the request's Host.
-        extra_email_context={"base_url": settings.BASE_URL}),
-        name="password_reset"),
+    path("password-reset", auth.StaffPasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
     path("password-reset/done", auth_views.PasswordResetCompleteView.as_view(),

@@ -10,3 +10,15 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+
+class RateCounter(models.Model):
+    """One fixed-window rate counter shared by every worker process (core/rate_window.py).
+
+    ``key`` names the limit, the subject and the window's start; rows whose window has passed
+    are swept now and then. Written only with an atomic upsert, never read-modify-write.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.BigIntegerField(db_index=True)  # epoch seconds

@@ -1,12 +1,51 @@
-"""Fixed-window counters in Django's cache (shared by all workers when REDIS_URL is set)."""
+"""Fixed-window counters shared by every worker process.
+
+Counted in the database (``RateCounter``, one atomic upsert per hit, on SQLite and
+PostgreSQL alike) unless Redis is configured, where Django's cache (Redis) is used instead.
+Never per process: a limit must mean the same with one worker or eight.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+
+from claimory.core.models import RateCounter
+
+# One new window in this many sweeps the table of windows that have ended.
+SWEEP_ONE_IN = 50
+
+
+def store() -> str:
+    """"cache" (Redis) or "database", from CLAIMORY_RATE_LIMIT_STORE ("auto" by default)."""
+    chosen = settings.RATE_LIMIT_STORE
+    if chosen == "auto":
+        return "cache" if settings.REDIS_URL else "database"
+    return chosen
+
+
+def _db_hit(key: str, expires_at: int) -> int:
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    key_col, count_col, exp_col = (connection.ops.quote_name(c)
+                                   for c in ("key", "count", "expires_at"))
+    # One statement, so two workers counting at the same moment both land (SQLite >= 3.35
+    # and PostgreSQL share this syntax).
+    sql = (f"INSERT INTO {table} ({key_col}, {count_col}, {exp_col}) VALUES (%s, 1, %s) "
+           f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
+           f"RETURNING {count_col}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, expires_at])
+        count = cursor.fetchone()[0]
+    if count == 1 and random.randrange(SWEEP_ONE_IN) == 0:  # noqa: S311 - not security
+        RateCounter.objects.filter(expires_at__lt=int(time.time())).delete()
+    return count
 
 
 @dataclass(frozen=True)
@@ -22,24 +61,47 @@ class FixedWindow:
         return start, start + self.seconds - now
 
     def _key(self, subject: str, start: int) -> str:
+        if len(subject) > 64 or not subject.isascii():  # emails and the like: fixed length
+            subject = hashlib.sha256(subject.encode()).hexdigest()[:40]
         return f"{self.prefix}:{subject}:{start}"
+
+    def count(self, subject: str) -> int:
+        """Hits counted for ``subject`` in the current window."""
+        start, _remaining = self._window()
+        key = self._key(subject, start)
+        if store() == "cache":
+            return cache.get(key, 0)
+        found = RateCounter.objects.filter(key=key).values_list("count", flat=True).first()
+        return found or 0
 
     def retry_after(self, subject: str, limit: int) -> int | None:
         """Seconds until ``subject`` may go on, or None while it is under ``limit``."""
         if limit <= 0:
             return None
-        start, remaining = self._window()
-        if cache.get(self._key(subject, start), 0) < limit:
+        if self.count(subject) < limit:
             return None
+        _start, remaining = self._window()
         return max(1, math.ceil(remaining))
 
-    def hit(self, subject: str) -> None:
-        """Count one hit for ``subject`` in the current window."""
+    def hit(self, subject: str) -> int:
+        """Count one hit for ``subject`` in the current window; returns the new count."""
         start, _remaining = self._window()
         key = self._key(subject, start)
+        if store() == "database":
+            return _db_hit(key, start + self.seconds)
         # add() is a no-op when the key exists, so concurrent first hits do not reset it.
         cache.add(key, 0, timeout=self.seconds * 2)
         try:
-            cache.incr(key)
+            return cache.incr(key)
         except ValueError:  # expired between add() and incr()
             cache.set(key, 1, timeout=self.seconds * 2)
+            return 1
+
+    def clear(self, subject: str) -> None:
+        """Forget ``subject``'s hits in the current window (a successful sign-in)."""
+        start, _remaining = self._window()
+        key = self._key(subject, start)
+        if store() == "cache":
+            cache.delete(key)
+        else:
+            RateCounter.objects.filter(key=key).delete()

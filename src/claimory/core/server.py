@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import uvicorn
+from django.conf import settings
 
 
 def default_workers() -> int:
@@ -19,6 +20,9 @@ def public_origin(host: str, port: int) -> str:
 
 
 def run_uvicorn(*, host: str, port: int, workers: int) -> None:
+    # Forwarded headers (client address, https) only from the proxies the operator named;
+    # with none named, nobody's X-Forwarded-* is believed, 127.0.0.1 included.
+    trusted = settings.TRUSTED_PROXIES
     # log_config=None: uvicorn keeps our LOGGING (which redacts portal tokens from access logs).
     uvicorn.run(
         "claimory.asgi:application",
@@ -27,7 +31,8 @@ def run_uvicorn(*, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_config=None,
         access_log=True,
-        proxy_headers=True,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=",".join(trusted) or None,
         timeout_graceful_shutdown=3,
         lifespan="off",
     )

@@ -22,8 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from django.http import QueryDict
 
 from claimory.claims.selectors import portal_access_for_token
+from claimory.core import ratelimit
+from claimory.core.clients import scope_client_ip
 from claimory.core.db_retry import reconnecting
-from claimory.portal import page_cache, ratelimit
+from claimory.portal import page_cache
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +35,10 @@ _pool = ThreadPoolExecutor(2, thread_name_prefix="portal-page")
 _rendering: dict[tuple, asyncio.Future] = {}
 
 
-class _ClientRequest:
-    """Just enough of a request for the miss limiter, keyed by client address."""
-
-    def __init__(self, ip: str):
-        self.META = {"REMOTE_ADDR": ip}
-
-
 @reconnecting
 def find(token: str, query_string: bytes, ip: str) -> page_cache.Lookup | None:
     """This request's place in the page cache, or None when Django must answer it."""
-    if ratelimit.retry_after(_ClientRequest(ip)) is not None:
+    if ratelimit.token_miss_wait(ip) is not None:
         return None
     access = portal_access_for_token(token)
     if access is None:
@@ -52,11 +47,6 @@ def find(token: str, query_string: bytes, ip: str) -> page_cache.Lookup | None:
     if "sent" in query:  # the "message sent" note depends on the moment: never cached
         return None
     return page_cache.lookup(query, access)
-
-
-def _client_ip(scope) -> str:
-    client = scope.get("client")
-    return client[0] if client else "unknown"
 
 
 def _replayable(headers) -> tuple[tuple[bytes, bytes], ...] | None:
@@ -71,7 +61,7 @@ async def portal_page(scope, receive, send, token: str, django_app) -> None:
     loop = asyncio.get_running_loop()
     try:
         found = await loop.run_in_executor(_pool, find, token, scope.get("query_string", b""),
-                                           _client_ip(scope))
+                                           scope_client_ip(scope))
     except Exception:  # Django answers instead, as if this handler did not exist
         logger.exception("portal page cache lookup failed")
         found = None

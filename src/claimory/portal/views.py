@@ -17,7 +17,9 @@ from django.views.decorators.http import require_safe
 
 from claimory.claims.models import Claim
 from claimory.claims.selectors import PortalAccess, claim_get_for_token, portal_access_for_token
-from claimory.portal import page_cache, ratelimit
+from claimory.core import ratelimit
+from claimory.core.clients import request_client_ip
+from claimory.portal import page_cache
 from claimory.portal.page import FRAGMENTS, portal_language, render_fragment, render_portal
 
 __all__ = ["fragment", "gate", "not_found", "page", "page_response", "portal_path",
@@ -27,7 +29,7 @@ __all__ = ["fragment", "gate", "not_found", "page", "page_response", "portal_pat
 def not_found(request: HttpRequest, *, count: bool = True) -> HttpResponse:
     """The one 404 page of /c/: names no shop, because we do not know which one it is."""
     if count:
-        ratelimit.miss_record(request)
+        ratelimit.token_miss_record(request_client_ip(request))
     return render(request, "portal/not_found.html", status=404)
 
 
@@ -38,7 +40,7 @@ def too_many(request: HttpRequest, wait: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest) -> HttpResponse | None:
-    wait = ratelimit.retry_after(request)
+    wait = ratelimit.token_miss_wait(request_client_ip(request))
     return None if wait is None else too_many(request, wait)
 
 

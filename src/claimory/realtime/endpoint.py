@@ -18,6 +18,7 @@ import logging
 import re
 from urllib.parse import parse_qs
 
+from claimory.core.clients import scope_client_ip
 from claimory.realtime import hub as hubs
 from claimory.realtime.store import Opened
 from claimory.realtime.wire import ERROR_HEADERS, RETRY, STREAM_HEADERS
@@ -61,9 +62,8 @@ async def event_stream(scope, receive, send, token: str) -> None:
         await _plain(send, 400, "Last-Event-ID must be a whole number.\n")
         return
     hub = hubs.hub_for_running_loop()
-    client = scope.get("client") or ("unknown", 0)
     try:
-        admitted = await hub.admit(token, after, client[0])
+        admitted = await hub.admit(token, after, scope_client_ip(scope))
     except Exception:  # noqa: BLE001 - database down: a clear 503, never a 500
         logger.warning("event stream admission failed", exc_info=True)
         await _plain(send, 503, "Updates are unavailable for a moment; retry shortly.\n",

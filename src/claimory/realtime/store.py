@@ -18,8 +18,8 @@ from claimory.claims.customer_view import public_event_data
 from claimory.claims.event_types import kind_of
 from claimory.claims.models import Claim, ClaimEvent
 from claimory.claims.selectors import portal_access_for_token, portal_expires_at
+from claimory.core import ratelimit
 from claimory.core.db_retry import reconnecting
-from claimory.portal import ratelimit
 from claimory.realtime.wire import encode_event
 
 logger = logging.getLogger(__name__)
@@ -163,13 +163,6 @@ def events_poll(high: int | None) -> tuple[list[tuple[int, int]], int]:
     return list(newest.items()), high
 
 
-class _ClientRequest:
-    """Just enough of a request for the portal's miss limiter, keyed by client address."""
-
-    def __init__(self, ip: str):
-        self.META = {"REMOTE_ADDR": ip}
-
-
 _limiter_skip_until = 0.0
 
 
@@ -180,7 +173,7 @@ def _limiter_call(fn, ip: str):
     if time.monotonic() < _limiter_skip_until:
         return None
     try:
-        return fn(_ClientRequest(ip))
+        return fn(ip)
     except Exception as exc:  # noqa: BLE001
         _limiter_skip_until = time.monotonic() + 5.0
         logger.warning("portal miss limiter unavailable (%s); not limiting for now", exc)
@@ -193,10 +186,10 @@ def stream_admit(token: str, after: int, client_ip: str) -> Opened | int | None:
     Misses count against the client in the same limiter as the portal page, so the stream
     is no faster a way to guess tokens.
     """
-    wait = _limiter_call(ratelimit.retry_after, client_ip)
+    wait = _limiter_call(ratelimit.token_miss_wait, client_ip)
     if wait:
         return int(wait)
     opened = stream_open(token, after)
     if opened is None:
-        _limiter_call(ratelimit.miss_record, client_ip)
+        _limiter_call(ratelimit.token_miss_record, client_ip)
     return opened
