@@ -83,6 +83,16 @@ class FixedWindow:
         _start, remaining = self._window()
         return max(1, math.ceil(remaining))
 
+    def take(self, subject: str, limit: int) -> int | None:
+        """Count one hit and answer like retry_after for it: atomic, so N requests at once
+        cannot all slip in under the limit (the count is the upsert's own result)."""
+        if limit <= 0:
+            return None
+        if self.hit(subject) <= limit:
+            return None
+        _start, remaining = self._window()
+        return max(1, math.ceil(remaining))
+
     def hit(self, subject: str) -> int:
         """Count one hit for ``subject`` in the current window; returns the new count."""
         start, _remaining = self._window()

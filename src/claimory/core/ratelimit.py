@@ -39,34 +39,33 @@ def _longest_wait(*waits: int | None) -> int | None:
     return max(found) if found else None
 
 
-def signin_wait(email: str, ip: str) -> int | None:
-    """Seconds until a sign-in may be tried for this email from this client, or None."""
+def signin_start(email: str, ip: str) -> int | None:
+    """Counts a sign-in attempt; seconds to wait (refuse it) or None (go on and check it).
+
+    The account's count is taken atomically before the password is checked, so parallel
+    guesses cannot all slip in; a success clears it (signin_succeeded). The client's count
+    is only of failures (an office behind one address signs in often), read here.
+    """
     return _longest_wait(
-        _SIGNIN_ACCOUNT.retry_after(email, settings.SIGNIN_LIMIT_PER_ACCOUNT),
+        _SIGNIN_ACCOUNT.take(email, settings.SIGNIN_LIMIT_PER_ACCOUNT),
         _SIGNIN_CLIENT.retry_after(ip, settings.SIGNIN_LIMIT_PER_CLIENT))
 
 
-def signin_failed(email: str, ip: str) -> None:
-    _SIGNIN_ACCOUNT.hit(email)
+def signin_failed(ip: str) -> None:
     _SIGNIN_CLIENT.hit(ip)
 
 
 def signin_succeeded(email: str) -> None:
-    # The account's own mistypes are forgiven; the client's count stands (one client trying
-    # many accounts still hits its limit).
+    # The account's own mistypes are forgiven; the client's failures stand (one client
+    # trying many accounts still reaches its limit).
     _SIGNIN_ACCOUNT.clear(email)
 
 
-def reset_wait(email: str, ip: str) -> int | None:
-    """Seconds until a password reset may be asked for this email from this client, or None."""
+def reset_start(email: str, ip: str) -> int | None:
+    """Counts a password-reset request; seconds to wait (send nothing) or None (go on)."""
     return _longest_wait(
-        _RESET_EMAIL.retry_after(email, settings.RESET_LIMIT_PER_EMAIL),
-        _RESET_CLIENT.retry_after(ip, settings.RESET_LIMIT_PER_CLIENT))
-
-
-def reset_asked(email: str, ip: str) -> None:
-    _RESET_EMAIL.hit(email)
-    _RESET_CLIENT.hit(ip)
+        _RESET_EMAIL.take(email, settings.RESET_LIMIT_PER_EMAIL),
+        _RESET_CLIENT.take(ip, settings.RESET_LIMIT_PER_CLIENT))
 
 
 def minutes(seconds: int) -> int:

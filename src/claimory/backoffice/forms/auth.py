@@ -56,13 +56,13 @@ class StaffAuthenticationForm(ThrottledFormMixin, AuthenticationForm):
         ip = request_client_ip(self.request)
         # Checked before the password: during a lockout even the right one is refused, so
         # the lockout never confirms a guess.
-        wait = ratelimit.signin_wait(email, ip)
+        wait = ratelimit.signin_start(email, ip)
         if wait:
             self._refuse(wait, "sign-in attempts")
         try:
             cleaned = super().clean()
         except ValidationError:
-            ratelimit.signin_failed(email, ip)
+            ratelimit.signin_failed(ip)
             raise
         ratelimit.signin_succeeded(email)
         return cleaned
@@ -76,8 +76,7 @@ class StaffPasswordResetForm(ThrottledFormMixin, PasswordResetForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         ip = request_client_ip(self.request)
-        wait = ratelimit.reset_wait(email, ip)
+        wait = ratelimit.reset_start(email, ip)
         if wait:
             self._refuse(wait, "password reset requests")
-        ratelimit.reset_asked(email, ip)
         return email
