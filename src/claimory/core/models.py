@@ -22,3 +22,6 @@ class RateCounter(models.Model):
     key = models.CharField(max_length=200, primary_key=True)
     count = models.PositiveIntegerField(default=0)
     expires_at = models.BigIntegerField(db_index=True)  # epoch seconds
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

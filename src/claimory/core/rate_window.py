@@ -31,17 +31,18 @@ def store() -> str:
     return chosen
 
 
+# One statement, so two workers counting at the same moment both land; SQLite (>= 3.35) and
+# PostgreSQL share this syntax and the double-quoted names.
+_UPSERT = (
+    'INSERT INTO "core_ratecounter" ("key", "count", "expires_at") VALUES (%s, 1, %s) '
+    'ON CONFLICT ("key") DO UPDATE SET "count" = "core_ratecounter"."count" + 1 '
+    'RETURNING "count"'
+)
+
+
 def _db_hit(key: str, expires_at: int) -> int:
-    table = connection.ops.quote_name(RateCounter._meta.db_table)
-    key_col, count_col, exp_col = (connection.ops.quote_name(c)
-                                   for c in ("key", "count", "expires_at"))
-    # One statement, so two workers counting at the same moment both land (SQLite >= 3.35
-    # and PostgreSQL share this syntax).
-    sql = (f"INSERT INTO {table} ({key_col}, {count_col}, {exp_col}) VALUES (%s, 1, %s) "
-           f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
-           f"RETURNING {count_col}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, expires_at])
+        cursor.execute(_UPSERT, [key, expires_at])
         count = cursor.fetchone()[0]
     if count == 1 and random.randrange(SWEEP_ONE_IN) == 0:  # noqa: S311 - not security
         RateCounter.objects.filter(expires_at__lt=int(time.time())).delete()
