@@ -1,7 +1,7 @@
 """Per-claim cap on portal messages, so a leaked link or a stuck button cannot flood the shop.
 
-A fixed window per claim (not per token: rotating the link must not reset it), counted in
-Django's cache like the 404 limit, so every worker shares the count when REDIS_URL is set.
+A fixed window per claim (not per token: rotating the link must not reset it), counted like
+the 404 limit (core/rate_window.py: the database, or Redis), so every worker shares it.
 """
 
 from __future__ import annotations
