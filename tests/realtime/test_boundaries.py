@@ -7,8 +7,6 @@ from pathlib import Path
 import claimory.realtime
 
 ALLOWED = ("claimory.claims", "claimory.core", "claimory.realtime")
-# The one exception left: the portal's miss limiter, moving to core/. Delete once it has.
-NOT_YET_MOVED = {"store.py": ["claimory.portal"]}
 
 
 def test_realtime_imports_only_claims_and_core():
@@ -21,4 +19,4 @@ def test_realtime_imports_only_claims_and_core():
             for name in names:
                 if name.startswith("claimory") and not name.startswith(ALLOWED):
                     found.setdefault(str(path.relative_to(package)), []).append(name)
-    assert all(names == NOT_YET_MOVED.get(module) for module, names in found.items()), found
+    assert found == {}
