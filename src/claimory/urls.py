@@ -8,6 +8,7 @@ from claimory.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", core_views.home, name="home"),
     path("c/", include("claimory.portal.urls")),
     path("p/", include("claimory.portal.public_urls")),

@@ -46,7 +46,10 @@ def test_wrong_password_shows_an_error_not_a_crash(client, front_desk):
     response = client.post(reverse("backoffice:login"),
                            {"username": "desk@northside.test", "password": "nope"})
     assert response.status_code == 200
-    assert "correct" in response.content.decode().lower()
+    page = response.content.decode()
+    assert "correct email and password" in page
+    alert = re.search(r'<div class="alert alert--error" role="alert">(.*?)</div>', page, re.S)
+    assert "username" not in alert.group(1).lower()  # the field asks for an email
     assert "_auth_user_id" not in client.session
 
 

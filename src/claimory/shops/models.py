@@ -13,7 +13,7 @@ slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
     _("Use lowercase letters, digits and dashes (e.g. northside-collision)."),
 )
-hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1d4ed8."))
+hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a color like #1d4ed8."))
 
 
 class Plan(models.TextChoices):

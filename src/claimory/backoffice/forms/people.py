@@ -42,7 +42,7 @@ class CustomerVehicleFields(forms.Form):
     vehicle_model = text("Model", max_length=60, placeholder="Accord")
     vehicle_vin = text("VIN", max_length=20, spellcheck="false", autocapitalize="characters",
                        placeholder="17 characters", **{"class": "mono"})
-    vehicle_color = text("Colour", max_length=40)
+    vehicle_color = text("Color", max_length=40)
     vehicle_plate = text("Plate", max_length=12, autocapitalize="characters",
                          **{"class": "mono"})
 

@@ -69,7 +69,7 @@ class LocationSettingsForm(ServiceErrorsMixin, forms.Form):
     region = text("State", max_length=50)
     postal_code = text("ZIP code", max_length=20)
     timezone = forms.ChoiceField(label="Time zone")
-    brand_color = forms.CharField(label="Brand colour", max_length=7,
+    brand_color = forms.CharField(label="Brand color", max_length=7,
                                   widget=forms.TextInput(attrs={"type": "color"}))
     tagline = text("Tagline", max_length=160)
     portal_expiry_days = forms.IntegerField(

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('business_hours', models.JSONField(blank=True, default=claimory.shops.models.default_hours)),
                 ('pickup_hours', models.JSONField(blank=True, default=claimory.shops.models.default_hours)),
                 ('logo', models.ImageField(blank=True, upload_to='logos/')),
-                ('brand_color', models.CharField(default='#1d4ed8', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Use a colour like #1d4ed8.')])),
+                ('brand_color', models.CharField(default='#1d4ed8', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Use a color like #1d4ed8.')])),
                 ('tagline', models.CharField(blank=True, max_length=160)),
                 ('show_estimate_total', models.BooleanField(default=True)),
                 ('show_deductible', models.BooleanField(default=True)),
