@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 
 PAGES = {
     "claims": "/staff/",
@@ -40,10 +40,21 @@ def claim_id(staff_phone, demo_server) -> str:
     return staff_phone.locator(".thread-row").first.get_attribute("data-claim-id")
 
 
+def phone_screenshot(page, name: str) -> None:
+    """A whole-page phone screenshot taken as a tall viewport: a full_page capture re-lays the
+    page out without touch emulation, so (hover: none) rules would not show in it."""
+    size = page.viewport_size
+    height = page.evaluate("document.scrollingElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(height, 6000)})
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
 def test_screens(staff_phone, claim_id, demo_server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
     for name, path in PAGES.items():
         staff_phone.goto(demo_server.origin + path.format(claim=claim_id))
-        screenshot(staff_phone, f"staff-390-{name}")
+        phone_screenshot(staff_phone, f"staff-390-{name}")
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     context.add_cookies(staff_phone.context.cookies())
     page = context.new_page()

@@ -6,6 +6,8 @@
 
   const board = document.querySelector("[data-board]");
   if (!board) return;
+  // Tells the stylesheet that moves work without each card's select + Move pair showing.
+  document.documentElement.classList.add("js-board");
   const live = document.getElementById("board-live");
   const errorBox = document.getElementById("board-error");
 
@@ -73,6 +75,98 @@
     } finally {
       card.classList.remove("is-saving");
     }
+  }
+
+  // ---- the card's Move button (touch screens) -----------------------------------------------
+  // It opens the card's own select + Move form; submitting it moves the card in place.
+
+  function closeMoveForms(except) {
+    for (const open of board.querySelectorAll(".bcard.is-moving")) {
+      if (open === except) continue;
+      open.classList.remove("is-moving");
+      open.querySelector(".bcard__toggle")?.setAttribute("aria-expanded", "false");
+    }
+  }
+
+  board.addEventListener("click", (event) => {
+    const toggle = event.target.closest && event.target.closest(".bcard__toggle");
+    if (!toggle) return;
+    const card = toggle.closest("[data-claim-id]");
+    const opening = !card.classList.contains("is-moving");
+    closeMoveForms(card);
+    card.classList.toggle("is-moving", opening);
+    toggle.setAttribute("aria-expanded", String(opening));
+    if (opening) card.querySelector("select[name=stage]").focus();
+  });
+
+  board.addEventListener("submit", (event) => {
+    const card = event.target.closest("[data-claim-id]");
+    if (!card) return;
+    const slug = event.target.querySelector("select[name=stage]").value;
+    const target = columns().find((column) => column.dataset.stage === slug);
+    if (!target) return; // an unknown stage: let the plain form post explain it
+    event.preventDefault();
+    closeMoveForms(null);
+    if (target === columnOf(card)) return;
+    move(card, target).then(() => {
+      card.scrollIntoView({ block: "nearest", inline: "nearest" });
+      card.focus();
+    });
+  });
+
+  // ---- the column switcher above the board --------------------------------------------------
+
+  const stagesNav = document.querySelector(".board-stages");
+  if (stagesNav) {
+    const jumps = Array.from(stagesNav.querySelectorAll("[data-jump]"));
+    stagesNav.addEventListener("click", (event) => {
+      const link = event.target.closest("[data-jump]");
+      if (!link) return;
+      const column = columns().find((c) => c.dataset.stage === link.dataset.jump);
+      if (!column) return;
+      event.preventDefault(); // scroll the board sideways only, not the page
+      const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      const offset = column.getBoundingClientRect().left - board.getBoundingClientRect().left;
+      board.scrollTo({ left: board.scrollLeft + offset - 4, behavior: reduce ? "auto" : "smooth" });
+      column.querySelector("h2").setAttribute("tabindex", "-1");
+      column.querySelector("h2").focus({ preventScroll: true });
+    });
+    // Counts follow every move (ours or a teammate's, swapped in by live.js).
+    const syncCounts = () => {
+      for (const link of jumps) {
+        const column = columns().find((c) => c.dataset.stage === link.dataset.jump);
+        if (column) link.querySelector("[data-jump-count]").textContent = String(cardsIn(column).length);
+      }
+    };
+    new MutationObserver(syncCounts).observe(board, { childList: true, subtree: true });
+    // The chip of the column at the board's left edge is marked as the current one.
+    const markCurrent = () => {
+      const left = board.getBoundingClientRect().left;
+      let current = columns()[0];
+      for (const column of columns()) {
+        if (column.getBoundingClientRect().left - left <= 24) current = column;
+      }
+      const scrollable = board.scrollWidth > board.clientWidth + 1;
+      for (const link of jumps) {
+        if (scrollable && current && link.dataset.jump === current.dataset.stage) {
+          link.setAttribute("aria-current", "true");
+          // Keep the marked chip in the chip row's view (sideways only, never the page).
+          const list = link.closest("ul");
+          const chip = link.getBoundingClientRect();
+          const row = list.getBoundingClientRect();
+          if (chip.left < row.left || chip.right > row.right) list.scrollLeft += chip.left - row.left - 8;
+        } else {
+          link.removeAttribute("aria-current");
+        }
+      }
+    };
+    let frame = 0;
+    board.addEventListener("scroll", () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(markCurrent);
+    }, { passive: true });
+    window.addEventListener("resize", markCurrent);
+    markCurrent();
   }
 
   // ---- drag and drop ----------------------------------------------------------------------
