@@ -49,12 +49,15 @@ def test_staff_opens_prints_moves_and_customer_sees_new_stage(staff_page, phone,
     screenshot(sheet, "work-order-desktop")
     sheet.close()
 
-    # The production manager moves the car on the board (plain select works on touch too).
+    # The production manager moves the car on the board: the card's Move button (shown on
+    # hover with a mouse, always on touch) opens its stage select.
     page.goto(f"{origin}/staff/board")
     card = page.locator(f'[data-stage="pictures"] [data-claim-id="{claim_id}"]')
     expect(card).to_be_visible()
+    card.hover()
+    card.locator(".bcard__toggle").click()
     card.locator("select[name=stage]").select_option("teardown")
-    card.get_by_role("button", name="Move").click()
+    card.get_by_role("button", name="Move", exact=True).click()
     expect(page.locator(f'[data-stage="teardown"] [data-claim-id="{claim_id}"]')).to_be_visible()
     screenshot(page, "board-desktop")
 

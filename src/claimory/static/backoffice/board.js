@@ -119,11 +119,14 @@
   const stagesNav = document.querySelector(".board-stages");
   if (stagesNav) {
     const jumps = Array.from(stagesNav.querySelectorAll("[data-jump]"));
+    let chosen = null; // the column last jumped to: the last columns can't reach the left edge
     stagesNav.addEventListener("click", (event) => {
       const link = event.target.closest("[data-jump]");
       if (!link) return;
       const column = columns().find((c) => c.dataset.stage === link.dataset.jump);
       if (!column) return;
+      chosen = column;
+      markCurrent();
       event.preventDefault(); // scroll the board sideways only, not the page
       const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       const offset = column.getBoundingClientRect().left - board.getBoundingClientRect().left;
@@ -141,11 +144,12 @@
     new MutationObserver(syncCounts).observe(board, { childList: true, subtree: true });
     // The chip of the column at the board's left edge is marked as the current one.
     const markCurrent = () => {
-      const left = board.getBoundingClientRect().left;
+      const view = board.getBoundingClientRect();
       let current = columns()[0];
       for (const column of columns()) {
-        if (column.getBoundingClientRect().left - left <= 24) current = column;
+        if (column.getBoundingClientRect().left - view.left <= 24) current = column;
       }
+      if (chosen) current = chosen;
       const scrollable = board.scrollWidth > board.clientWidth + 1;
       for (const link of jumps) {
         if (scrollable && current && link.dataset.jump === current.dataset.stage) {
@@ -160,6 +164,10 @@
         }
       }
     };
+    // A person's own swipe, wheel or drag on the board ends the jump's choice.
+    for (const type of ["touchstart", "wheel", "pointerdown", "keydown"]) {
+      board.addEventListener(type, () => { chosen = null; }, { passive: true });
+    }
     let frame = 0;
     board.addEventListener("scroll", () => {
       cancelAnimationFrame(frame);
