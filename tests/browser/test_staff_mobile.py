@@ -295,3 +295,23 @@ def test_staff_page_on_a_laptop(browser, staff_phone, claim_id, demo_server, nam
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"staff-1366-{name}.png"), full_page=True)
     context.close()
+
+
+def test_print_links_on_a_phone_right_after_opening_a_claim(staff_phone, demo_server):
+    claim = open_claim_by_api(demo_server, "Printing Pia")
+    page = staff_phone
+    page.goto(f"{demo_server.origin}/staff/claims/{claim['id']}?new=1")
+    expect(page.get_by_role("heading", name="Print the work order now")).to_be_visible()
+    # One set of print buttons (in the callout), not a second one in the page head.
+    expect(page.get_by_role("link", name="Print work order")).to_have_count(1)
+    _no_sideways_scroll(page, "new claim page")
+    for selector in (".callout a[href$='/work-order']", ".callout a[href$='/hang-tag']",
+                     ".callout a[href$='/card']", ".callout .menu summary"):
+        _reachable(page, selector, "new claim page")
+    page.locator(".callout .menu summary").tap()
+    for link in page.locator(".callout .menu__panel a").all():
+        box = link.evaluate(REACH)
+        assert box["hits"] and box["left"] >= 0 and box["right"] <= 390, box
+        assert box["height"] >= TAP_MIN
+    _no_sideways_scroll(page, "PDF menu open")
+    phone_screenshot(page, "staff-390-claim_just_opened")
