@@ -1,7 +1,9 @@
-// Staff live updates. One EventSource per page on /staff/events says what changed (claim,
-// event type); the page then re-fetches the server-rendered fragment and swaps it in, so the
-// HTML always comes from the same templates as a full reload. Also here: the "Live" indicator,
-// the inbox badge, and the optional sound + desktop notification for customer messages.
+// Staff live updates. One /staff/events stream per person and browser (held by the shared
+// worker in live-stream.js) says what changed (claim, event type); the page then re-fetches the
+// server-rendered fragment and swaps it in, so the HTML always comes from the same templates
+// as a full reload. A refresh that fails is retried with backoff and the indicator says
+// "Updating…" until it lands: "Live" means the page is current. Also here: the inbox badge,
+// and the optional sound + desktop notification for customer messages.
 (() => {
   "use strict";
 
@@ -14,14 +16,6 @@
   const REPLAY_MS = 9 * 60 * 1000; // the server replays about ten minutes
 
   // ---- small helpers ------------------------------------------------------------------------
-
-  function debounce(fn, ms) {
-    let timer = null;
-    return () => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(fn, ms);
-    };
-  }
 
   function announce(text) {
     if (!announcer) return;
@@ -74,28 +68,80 @@
       if (waiting.some((element) => element && !busy(element))) {
         deferred.clear();
         resync();
+        showState();
       }
     }, 50);
   });
 
+  // ---- refreshes that never give up -----------------------------------------------------------
+
+  // Each region has one refresher: at most one fetch in flight (so answers land in the order
+  // they were asked and an older one never overwrites a newer one), asked again when an event
+  // comes in meanwhile, retried with backoff when it fails. Until it lands the region is behind.
+  const behind = new Set();
+  const refreshers = new Map();
+
+  function refresher(key, run, delay) {
+    let timer = 0;
+    let running = false;
+    let again = false;
+    let backoff = 0;
+    async function go() {
+      timer = 0;
+      running = true;
+      again = false;
+      let outcome;
+      try { outcome = await run(); } catch { outcome = "failed"; }
+      running = false;
+      if (outcome === "failed") backoff = Math.min(Math.max(backoff * 2, 1000), 30000);
+      else backoff = 0;
+      if (outcome === "failed" || outcome === "later" || again) {
+        const wait = outcome === "failed" ? backoff * (0.8 + Math.random() * 0.4)
+          : outcome === "later" ? 1000 : delay;
+        timer = window.setTimeout(go, wait);
+        return;
+      }
+      behind.delete(key);
+      refreshers.delete(key);
+      showState();
+    }
+    const entry = {
+      ask() {
+        behind.add(key);
+        showState();
+        if (running) again = true;
+        else if (!timer) timer = window.setTimeout(go, delay);
+      },
+      now() { // the stream is back: do not wait out a long backoff
+        if (timer && !running) {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(go, 0);
+        }
+      },
+    };
+    return entry;
+  }
+
+  function refresh(key, run, delay) {
+    if (!refreshers.has(key)) refreshers.set(key, refresher(key, run, delay));
+    refreshers.get(key).ask();
+  }
+
+  const swapFrom = (url) => async () => {
+    const fragment = await fetchFragment(url);
+    if (fragment) swapRegions(fragment);
+  };
+
   // ---- the pages ----------------------------------------------------------------------------
 
   const badgeUrl = body.dataset.badgeUrl;
-  const refreshBadge = debounce(() => {
-    fetchFragment(badgeUrl).then((fragment) => fragment && swapRegions(fragment)).catch(() => {});
-  }, 250);
+  const refreshBadge = () => refresh("badge", swapFrom(badgeUrl), 250);
 
   const claimPage = document.querySelector("[data-claim-page]");
-  const refreshClaim = debounce(() => {
-    fetchFragment(claimPage.dataset.liveFragment)
-      .then((fragment) => fragment && swapRegions(fragment)).catch(() => {});
-  }, 150);
+  const refreshClaim = () => refresh("claim", swapFrom(claimPage.dataset.liveFragment), 150);
 
   const inbox = document.querySelector("[data-inbox]");
-  const refreshInbox = debounce(() => {
-    fetchFragment(inbox.dataset.inboxFragment)
-      .then((fragment) => fragment && swapRegions(fragment)).catch(() => {});
-  }, 250);
+  const refreshInbox = () => refresh("inbox", swapFrom(inbox.dataset.inboxFragment), 250);
 
   const board = document.querySelector("[data-board]");
 
@@ -115,34 +161,23 @@
     list.insertBefore(card, after || null);
   }
 
-  const staleCards = new Set();
+  const refreshCard = (claimId) => refresh(`card:${claimId}`, () => cardUpdate(claimId), 50);
 
-  async function refreshCard(claimId) {
+  async function cardUpdate(claimId) {
     const existing = board.querySelector(`[data-claim-id="${claimId}"]`);
-    if (existing && existing.matches(".is-grabbed, .is-saving, .is-dragging")) {
-      // A move in this browser is in flight: look again once it has settled.
-      window.setTimeout(() => refreshCard(claimId), 1000);
-      return;
-    }
+    // A move in this browser is in flight: look again once it has settled.
+    if (existing && existing.matches(".is-grabbed, .is-saving, .is-dragging")) return "later";
     const url = board.dataset.cardUrl.replace(/0$/, String(claimId));
-    let fragment;
-    try {
-      fragment = await fetchFragment(url);
-    } catch {
-      // The server may be restarting: fetch this card again once the stream is back.
-      staleCards.add(claimId);
-      return;
-    }
-    staleCards.delete(claimId);
+    const fragment = await fetchFragment(url);
     const card = fragment && fragment.querySelector("[data-claim-id]");
     const column = card && board.querySelector(`[data-stage="${CSS.escape(card.dataset.cardStage)}"]`);
     const current = board.querySelector(`[data-claim-id="${claimId}"]`);
     if (!column) {
       if (current) current.remove();
       updateCounts();
-      return;
+      return "done";
     }
-    if (current && current.isEqualNode(card)) return;
+    if (current && current.isEqualNode(card)) return "done";
     const moved = !current || current.closest("[data-stage]") !== column;
     const hadFocus = current && busy(current);
     placeCard(card, column);
@@ -153,6 +188,7 @@
       card.classList.add("is-fresh");
       announce(`${card.dataset.label} is now in ${column.dataset.stageName}.`);
     }
+    return "done";
   }
 
   // ---- alerts: sound, desktop notification, spoken announcement ------------------------------
@@ -275,62 +311,96 @@
   }
 
   function resync() {
-    if (board) for (const claimId of [...staleCards]) refreshCard(claimId);
     refreshBadge();
     if (claimPage) refreshClaim();
     if (inbox) refreshInbox();
+    for (const entry of refreshers.values()) entry.now(); // cards still behind: now
   }
 
-  function setState(state, text) {
+  let streamState = "connecting";
+  const STATES = { connecting: "Connecting…", live: "Live", updating: "Updating…",
+                   reconnecting: "Reconnecting…", offline: "Offline" };
+
+  // "Live" only while the stream is open and no region is waiting for a refresh.
+  function showState() {
     if (!stateBox) return;
+    // A region held back while someone works in it counts as behind too.
+    const state = streamState === "live" && (behind.size || deferred.size) ? "updating" : streamState;
+    const text = STATES[state] || state;
     stateBox.hidden = false;
     stateBox.dataset.state = state;
     stateBox.querySelector(".live-state__text").textContent = text;
     stateBox.title = state === "live" ? "This page updates by itself." : text;
   }
 
-  let source = null;
-  let lastId = "";
-  let opened = false;
-  let lostAt = 0;
-  let retryDelay = 2000;
-
-  function connect() {
-    const params = new URLSearchParams({ since: String(pageSince) });
-    if (lastId) params.set("last_event_id", lastId);
-    source = new EventSource(`${streamUrl}?${params}`);
-    source.onopen = () => {
-      setState("live", "Live");
-      retryDelay = 2000;
-      if (opened) {
-        if (board && lostAt && Date.now() - lostAt > REPLAY_MS && !board.querySelector(".is-grabbed, .is-saving")) {
-          window.location.reload();
-          return;
-        }
-        resync(); // inbox changes are not replayed: fetch what the page shows afresh
-      }
-      opened = true;
-      lostAt = 0;
-    };
-    source.onmessage = (message) => {
-      if (message.lastEventId) lastId = message.lastEventId;
+  function onHub(message) {
+    if (message.type === "event") {
       try { handle(JSON.parse(message.data)); } catch { /* a frame we do not know */ }
-    };
-    source.onerror = () => {
-      if (!lostAt) lostAt = Date.now();
-      if (source.readyState === EventSource.CLOSED) {
-        // Refused (signed out, server restarting): the browser gives up, we try again later.
-        setState("offline", "Offline");
-        window.setTimeout(connect, retryDelay);
-        retryDelay = Math.min(retryDelay * 2, 60000);
-      } else {
-        setState("reconnecting", "Reconnecting…");
+    } else if (message.type === "state") {
+      streamState = message.state;
+      showState();
+      if (!message.resync) return;
+      if (board && message.lostAt && Date.now() - message.lostAt > REPLAY_MS
+          && !board.querySelector(".is-grabbed, .is-saving")) {
+        window.location.reload(); // longer than the server replays: start afresh
+        return;
       }
-    };
+      resync(); // inbox changes are not replayed: fetch what the page shows afresh
+    } else if (message.type === "unsupported" && !local) {
+      fallBack();
+    }
   }
 
-  window.addEventListener("pagehide", () => source && source.close());
-  window.addEventListener("pageshow", (event) => { if (event.persisted) connect(); });
-  setState("connecting", "Connecting…");
-  connect();
+  // ---- the shared stream ---------------------------------------------------------------------
+
+  const hubScript = document.getElementById("live-stream");
+  let port = null;
+  let local = false;
+
+  function inPage() {
+    // Without SharedWorker (or when it fails) this tab holds its own stream, as before.
+    if (!window.claimoryStreamHub) return null;
+    local = true;
+    const channel = new MessageChannel();
+    window.claimoryStreamHub()(channel.port1);
+    return channel.port2;
+  }
+
+  function shared() {
+    if (!window.SharedWorker || !hubScript) return null;
+    try {
+      // Named per user: after a sign-in as someone else, tabs never share the old stream.
+      const worker = new SharedWorker(hubScript.src, { name: `claimory-live-${hubScript.dataset.user}` });
+      worker.onerror = () => { if (!local) fallBack(); };
+      return worker.port;
+    } catch {
+      return null;
+    }
+  }
+
+  function fallBack() {
+    const next = inPage();
+    if (next) join(next);
+  }
+
+  function join(next) {
+    if (port) port.postMessage({ type: "bye" });
+    port = next;
+    port.onmessage = (event) => onHub(event.data || {});
+    port.postMessage({ type: "hello", url: streamUrl, since: pageSince });
+  }
+
+  function start() {
+    local = false;
+    const next = shared() || inPage();
+    if (next) join(next);
+  }
+
+  window.addEventListener("pagehide", () => {
+    if (port) port.postMessage({ type: "bye" });
+    port = null;
+  });
+  window.addEventListener("pageshow", (event) => { if (event.persisted) start(); });
+  showState();
+  start();
 })();

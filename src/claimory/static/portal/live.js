@@ -18,8 +18,9 @@
   let source = null;
   let gone = false;
   let everLive = false;
+  let connected = false;
+  let opened = false;
   let backoff = 2000;
-  let downTimer = 0;
 
   const fmt = (text, values) => (text || "").replace(/\{(\w+)\}/g, (_m, k) => values[k] || "");
 
@@ -29,43 +30,85 @@
     setTimeout(() => { announcer.textContent = text; }, 60);
   }
 
-  function setStatus(state) {
-    clearTimeout(downTimer);
+  // "Live" only while the stream is open and every section is current; otherwise say why
+  // the page may be behind. aria-busy keeps a quick Updating… → Live from being read out.
+  function setStatus() {
+    if (gone) return;
+    let state = "live";
+    if (!connected) state = everLive ? "reconnecting" : "";
+    else if (wanted.size || inFlight.size) state = "updating";
+    status.setAttribute("aria-busy", state === "updating" ? "true" : "false");
+    if (!state || status.className === "live-status is-" + state) return;
     status.hidden = false;
     status.className = "live-status is-" + state;
     status.textContent = status.dataset[state];
   }
 
   // ---- fragments -------------------------------------------------------------------
-  const generation = {};
-  let pending = new Set();
+  // Each section remembers the event seq it was drawn at (the page's, then each fragment's
+  // X-Claimory-Seq). An event asks its sections to reach its seq; a section stays behind
+  // until a render at least that new is on screen. Failed or stale fetches are retried with
+  // backoff, so no update is dropped; a render older than the one shown is ignored.
+  const sections = [...new Set([].concat(...Object.values(fragmentsFor)))];
+  const shown = {};
+  const wanted = new Map();
+  const inFlight = new Set();
   let flushTimer = 0;
+  let retryTimer = 0;
+  let retryDelay = 0;
+  sections.forEach((name) => { shown[name] = Number(lastId) || 0; });
 
-  function queue(names) {
-    names.forEach((name) => pending.add(name));
+  function want(names, seq) {
+    names.forEach((name) => wanted.set(name, Math.max(wanted.get(name) || 0, seq)));
+    setStatus();
     // A replay after a reconnect delivers many events at once: fetch each fragment once.
-    if (!flushTimer) flushTimer = setTimeout(flush, 80);
+    if (wanted.size && !flushTimer && !retryTimer) flushTimer = setTimeout(flush, 80);
   }
 
   function flush() {
+    clearTimeout(flushTimer);
+    clearTimeout(retryTimer);
+    flushTimer = retryTimer = 0;
+    // One fetch per section at a time, so answers land in the order they were asked.
+    wanted.forEach((_seq, name) => { if (!inFlight.has(name)) refresh(name); });
+  }
+
+  function retryLater(wait) {
+    if (retryTimer || gone) return;
+    clearTimeout(flushTimer);
     flushTimer = 0;
-    const names = pending;
-    pending = new Set();
-    names.forEach(refresh);
+    retryDelay = Math.min(Math.max(retryDelay * 2, 1000, wait || 0), 30000);
+    retryTimer = setTimeout(flush, retryDelay * (0.8 + Math.random() * 0.4));
   }
 
   async function refresh(name) {
-    const mine = (generation[name] = (generation[name] || 0) + 1);
-    let response;
+    const need = wanted.get(name) || 0;
+    inFlight.add(name);
+    let response = null;
+    let html = "";
     try {
       response = await fetch(base + "/fragments/" + name + query, { cache: "no-store" });
-    } catch (_e) {
-      return;
+      if (response.ok) html = await response.text();
+    } catch (_e) { response = null; /* offline or cut off: retried below */ }
+    inFlight.delete(name);
+    if (gone) return;
+    if (response && response.status === 404) return goneState();
+    let wait = 0;
+    if (response && response.ok) {
+      const header = response.headers.get("X-Claimory-Seq");
+      const seq = header === null ? need : Number(header);
+      if (seq >= shown[name]) {
+        shown[name] = seq;
+        place(name, html);
+      }
+      if (seq >= (wanted.get(name) || 0)) wanted.delete(name);
+      else if (seq >= need) return refresh(name); // a newer event came in meanwhile
+    } else if (response) {
+      wait = 1000 * (Number(response.headers.get("Retry-After")) || 0);
     }
-    if (response.status === 404) return goneState();
-    if (!response.ok || mine !== generation[name]) return; // a newer fetch will land
-    const html = await response.text();
-    if (mine === generation[name]) place(name, html);
+    if (wanted.has(name)) retryLater(wait);
+    else if (!wanted.size) retryDelay = 0;
+    setStatus();
   }
 
   function place(name, html) {
@@ -107,7 +150,7 @@
       // Our own message is already on screen (the send answer carried the thread).
       if (document.querySelector('#thread [data-id="' + Number(data.message_id) + '"]')) return;
     }
-    queue(fragmentsFor[event.type] || []);
+    want(fragmentsFor[event.type] || [], Number(event.lastEventId) || 0);
   }
 
   function connect() {
@@ -115,12 +158,20 @@
     if (source) source.close();
     // Last-Event-ID from the page render: only what happened since is replayed.
     source = new EventSource(base + "/events?last_event_id=" + encodeURIComponent(lastId));
-    source.onopen = () => { everLive = true; backoff = 2000; setStatus("live"); };
+    source.onopen = () => {
+      everLive = connected = true;
+      backoff = 2000;
+      // Back after a gap: the replay names only some sections, so redraw them all.
+      if (opened) want(sections, Number(lastId) || 0);
+      opened = true;
+      if (wanted.size) flush();
+      setStatus();
+    };
     source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) return probe();
-      // The browser retries by itself; say so only if it takes a moment.
-      clearTimeout(downTimer);
-      downTimer = setTimeout(() => setStatus("reconnecting"), 2500);
+      // Events may be missed from now until the stream is open again.
+      connected = false;
+      setStatus();
+      if (source.readyState === EventSource.CLOSED) probe();
     };
     Object.keys(fragmentsFor).forEach((type) => source.addEventListener(type, onEvent));
   }
@@ -131,7 +182,6 @@
     let response = null;
     try { response = await fetch(base + "/fragments/vehicle" + query, { cache: "no-store" }); } catch (_e) { /* offline */ }
     if (response && response.status === 404) return goneState();
-    if (everLive) setStatus("reconnecting");
     setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, 60000);
   }
@@ -140,17 +190,23 @@
     if (gone) return;
     gone = true;
     if (source) source.close();
-    setStatus("gone");
+    clearTimeout(flushTimer);
+    clearTimeout(retryTimer);
+    status.hidden = true;
+    document.getElementById("live-gone").hidden = false;
     if (form) {
       form.querySelectorAll("textarea, button").forEach((el) => { el.disabled = true; });
       showError(form.dataset.gone);
     }
   }
 
+  // Back online or back on screen: try a behind section now instead of at the next backoff.
+  window.addEventListener("online", () => { if (wanted.size && !gone) flush(); });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
     // Phones drop streams in the background; come back live when the page is shown again.
     if (source && source.readyState === EventSource.CLOSED && !gone) connect();
+    if (wanted.size && !gone) flush();
     markSeen();
   });
 
