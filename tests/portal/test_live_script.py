@@ -53,7 +53,7 @@ def test_status_and_announcer_are_polite_live_regions_in_the_customers_language(
     assert 'aria-live="polite"' in status and " hidden" in status
     assert attribute(html, "live-status", "data-live") == "En vivo"
     assert attribute(html, "live-status", "data-reconnecting") == "Reconectando…"
-    assert attribute(html, "live-status", "data-gone") == "Este enlace ya no está activo"
+    assert attribute(html, "live-status", "data-updating") == "Actualizando…"
     assert attribute(html, "live-announce", "data-stage") == "Novedad de la reparación: {stage}"
 
 
@@ -95,3 +95,35 @@ def test_shell_with_a_full_thread_is_under_30kb_compressed(client, claim, front_
     sizes = [len(gzip.compress(data)) for data in
              (page, (STATIC / "portal.css").read_bytes(), LIVE_JS.read_bytes())]
     assert sum(sizes) < 30_000, sizes
+
+
+def test_fragment_says_which_event_it_includes(client, claim, portal_path, front_desk):
+    from claimory.claims.services import claim_note_add
+
+    response = client.get(f"{portal_path}/fragments/vehicle")
+    claim.refresh_from_db()
+    assert response["X-Claimory-Seq"] == str(claim.event_seq)
+    # Internal events move the seq too, so a render is never older than any event it shows.
+    claim_note_add(claim=claim, body="Checked the frame", actor=front_desk)
+    claim.refresh_from_db()
+    response = client.get(f"{portal_path}/fragments/eta")
+    assert response["X-Claimory-Seq"] == str(claim.event_seq)
+
+
+def test_revoked_link_note_is_in_the_flow_and_says_to_call_the_shop(client, claim,
+                                                                    portal_path):
+    html = client.get(portal_path).content.decode()
+    note = re.search(r'<div id="live-gone"[^>]*>.*?</div>', html, re.S).group(0)
+    assert ' hidden' in note and 'role="alert"' in note
+    phone = claim.location.phone
+    assert f'href="tel:{phone}"' in note and claim.location.name in note
+    assert "no longer active" in note
+    css = (STATIC / "portal.css").read_text()
+    rule = re.search(r"\.gone-note \{[^}]*\}", css).group(0)
+    assert "absolute" not in rule  # it pushes the cards down instead of covering one
+
+
+def test_script_retries_fragments_and_is_live_only_when_current():
+    source = LIVE_JS.read_text()
+    for needed in ("X-Claimory-Seq", "retryLater", "Retry-After", '"updating"', "live-gone"):
+        assert needed in source

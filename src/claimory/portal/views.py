@@ -92,9 +92,6 @@ def page_response(request: HttpRequest, claim: Claim, token: str, *, language: s
 def html_response(html: str | bytes, *, language: str, status: int = 200) -> HttpResponse:
     response = HttpResponse(html, status=status)
     response["Content-Language"] = language
-    # The claim's event seq this render includes: live.js ignores a fragment older than the
-    # one on screen and refetches one older than the event that asked for it.
-    response["X-Claimory-Seq"] = str(claim.event_seq)
     return response
 
 
@@ -131,4 +128,7 @@ def fragment(request: HttpRequest, token: str, name: str) -> HttpResponse:
     response = HttpResponse(render_fragment(request, claim, name, language=language,
                                             extra={"portal_path": portal_path(token)}))
     response["Content-Language"] = language
+    # The claim's event seq this render includes: live.js ignores a fragment older than the
+    # one on screen and refetches one older than the event that asked for it.
+    response["X-Claimory-Seq"] = str(claim.event_seq)
     return response
