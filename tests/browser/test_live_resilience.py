@@ -159,3 +159,46 @@ def test_staff_claim_page_retries_its_fragment_and_says_updating(staff_page, dem
     expect(page.locator("#claim-progress")).to_contain_text("Estimate", timeout=20000)
     expect(state).to_have_attribute("data-state", "live")
     assert page.evaluate("window.__noReload") is True
+
+
+def test_portal_says_reconnecting_while_offline_and_catches_up_after(phone, demo_server):
+    claim = open_claim_by_api(demo_server, "Offline Olga")
+    phone.goto(claim["portal_url"])
+    status = phone.locator("#live-status")
+    expect(status).to_have_text("Live")
+    phone.evaluate("window.__noReload = true")
+
+    phone.context.set_offline(True)
+    expect(status).to_have_text("Reconnecting…", timeout=10000)
+    _move(demo_server, claim["id"], "supp_sent")
+    phone.wait_for_timeout(500)
+    assert status.text_content() != "Live"
+
+    phone.context.set_offline(False)
+    expect(phone.locator('[aria-current="step"]')).to_contain_text("Supplement sent", timeout=20000)
+    expect(status).to_have_text("Live")
+    assert phone.evaluate("window.__noReload") is True
+
+
+def test_staff_tabs_say_reconnecting_while_offline_and_catch_up_after(staff_page, demo_server):
+    claim = open_claim_by_api(demo_server, "Offline Otto")
+    page = staff_page
+    page.goto(f"{demo_server.origin}/staff/claims/{claim['id']}")
+    board = page.context.new_page()
+    board.goto(f"{demo_server.origin}/staff/board")
+    for tab in (page, board):
+        expect(tab.locator("#live-state")).to_have_attribute("data-state", "live")
+        tab.evaluate("window.__noReload = true")
+
+    page.context.set_offline(True)
+    for tab in (page, board):
+        expect(tab.locator("#live-state")).to_have_attribute("data-state", "reconnecting")
+    _move(demo_server, claim["id"], "supp_sent")
+    page.context.set_offline(False)
+    expect(page.locator("#claim-progress")).to_contain_text("Supplement sent", timeout=20000)
+    expect(board.locator(f'[data-stage="supp_sent"] [data-claim-id="{claim["id"]}"]')
+           ).to_be_visible(timeout=20000)
+    for tab in (page, board):
+        expect(tab.locator("#live-state")).to_have_attribute("data-state", "live")
+        assert tab.evaluate("window.__noReload") is True
+    board.close()

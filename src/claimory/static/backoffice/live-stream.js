@@ -6,8 +6,8 @@
 // hang). Loaded as a plain page script it only defines window.claimoryStreamHub, which
 // live.js runs in the page over a MessageChannel where SharedWorker is missing or blocked.
 //
-// Tabs say {type: "hello", url, since} (since = the page's render time, epoch ms) and
-// {type: "bye"}; the hub answers {type: "state", state, resync, lostAt} and
+// Tabs say {type: "hello", url, since} (since = the page's render time, epoch ms),
+// {type: "online"} / {type: "offline"} and {type: "bye"}; the hub answers {type: "state", state, resync, lostAt} and
 // {type: "event", data}.
 (() => {
   "use strict";
@@ -119,7 +119,13 @@
       port.onmessage = (event) => {
         const message = event.data || {};
         if (message.type === "hello") hello(port, message);
-        else if (message.type === "bye") {
+        else if (message.type === "offline" && source && !lostAt) {
+          // A dropped network may never error the stream: say so, then reopen when back.
+          lostAt = Date.now();
+          setState("reconnecting");
+        } else if (message.type === "online" && lostAt && source && !timer) {
+          open();
+        } else if (message.type === "bye") {
           ports.delete(port);
           if (!ports.size) stop();
         }

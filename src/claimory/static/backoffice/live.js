@@ -401,6 +401,9 @@
     port = null;
   });
   window.addEventListener("pageshow", (event) => { if (event.persisted) start(); });
+  for (const type of ["online", "offline"]) {
+    window.addEventListener(type, () => port && port.postMessage({ type }));
+  }
   showState();
   start();
 })();

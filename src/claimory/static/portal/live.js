@@ -200,8 +200,14 @@
     }
   }
 
-  // Back online or back on screen: try a behind section now instead of at the next backoff.
-  window.addEventListener("online", () => { if (wanted.size && !gone) flush(); });
+  // A stream that dropped offline may never report an error (no packets, no TCP reset):
+  // say so at once, and open a fresh one when the network is back (it redraws every section).
+  window.addEventListener("offline", () => { connected = false; setStatus(); });
+  window.addEventListener("online", () => {
+    if (gone) return;
+    if (source) source.close();
+    connect();
+  });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
     // Phones drop streams in the background; come back live when the page is shown again.
