@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import open_claim_by_api
 
+STEP = '#claim-progress [aria-current="step"]'  # the claim page's current stage
+
 
 def _move(server, claim_id: int, stage: str) -> None:
     response = httpx.post(f"{server.origin}/api/v1/claims/{claim_id}/stage",
@@ -128,7 +130,7 @@ def test_eight_staff_tabs_share_one_stream_and_all_update(staff_page, demo_serve
             expect(tab.locator(f'[data-stage="teardown"] [data-claim-id="{claim["id"]}"]')
                    ).to_be_visible(timeout=5000)
         elif f"/claims/{claim['id']}" in tab.url:
-            expect(tab.locator("#claim-progress")).to_contain_text("Teardown", timeout=5000)
+            expect(tab.locator(STEP)).to_contain_text("Teardown", timeout=5000)
         assert tab.evaluate("window.__noReload") is True
     # Nine tabs, one stream (a second one at most, if the worker restarted in between).
     after = _stream_connects(demo_server)
@@ -154,9 +156,10 @@ def test_staff_claim_page_retries_its_fragment_and_says_updating(staff_page, dem
     expect(state).to_have_text(re.compile("Updating"))
     _wait_for(page, lambda: outage.failed >= 3, timeout=15)
     expect(state).to_have_attribute("data-state", "updating")
+    expect(page.locator(STEP)).to_have_text("Pictures")
 
     outage.lift()
-    expect(page.locator("#claim-progress")).to_contain_text("Estimate", timeout=20000)
+    expect(page.locator(STEP)).to_contain_text("Estimate", timeout=20000)
     expect(state).to_have_attribute("data-state", "live")
     assert page.evaluate("window.__noReload") is True
 
@@ -195,10 +198,49 @@ def test_staff_tabs_say_reconnecting_while_offline_and_catch_up_after(staff_page
         expect(tab.locator("#live-state")).to_have_attribute("data-state", "reconnecting")
     _move(demo_server, claim["id"], "supp_sent")
     page.context.set_offline(False)
-    expect(page.locator("#claim-progress")).to_contain_text("Supplement sent", timeout=20000)
+    expect(page.locator(STEP)).to_contain_text("Supplement sent", timeout=20000)
     expect(board.locator(f'[data-stage="supp_sent"] [data-claim-id="{claim["id"]}"]')
            ).to_be_visible(timeout=20000)
     for tab in (page, board):
         expect(tab.locator("#live-state")).to_have_attribute("data-state", "live")
         assert tab.evaluate("window.__noReload") is True
     board.close()
+
+
+def test_without_shared_worker_tabs_elect_one_stream_holder(staff_page, demo_server):
+    """Chrome on Android has no SharedWorker: a Web Lock picks one tab to hold the stream and
+    a BroadcastChannel carries its events to the others; when it closes another takes over."""
+    claim = open_claim_by_api(demo_server, "Android Andy")
+    origin = demo_server.origin
+    context = staff_page.context
+    context.add_init_script("Object.defineProperty(window, 'SharedWorker', {value: undefined})")
+    staff_page.close()
+    before = _stream_connects(demo_server)
+    tabs = [_staff_tab(context, f"{origin}/staff/claims/{claim['id']}") for _ in range(4)]
+    tabs += [_staff_tab(context, f"{origin}/staff/board") for _ in range(4)]
+    for tab in tabs:
+        assert tab.evaluate("typeof window.SharedWorker") == "undefined"
+        expect(tab.locator("#live-state")).to_have_attribute("data-state", "live")
+        tab.evaluate("window.__noReload = true")
+    _move(demo_server, claim["id"], "teardown")
+    for tab in tabs:
+        if "/board" in tab.url:
+            expect(tab.locator(f'[data-stage="teardown"] [data-claim-id="{claim["id"]}"]')
+                   ).to_be_visible(timeout=5000)
+        else:
+            expect(tab.locator(STEP)).to_contain_text("Teardown", timeout=5000)
+    opened = _stream_connects(demo_server) - before
+    assert opened <= 2, f"{opened} /staff/events connections for {len(tabs)} tabs"
+
+    tabs[0].close()  # the first tab took the lock: another one takes over
+    rest = tabs[1:]
+    _move(demo_server, claim["id"], "estimate")
+    for tab in rest:
+        if "/board" in tab.url:
+            expect(tab.locator(f'[data-stage="estimate"] [data-claim-id="{claim["id"]}"]')
+                   ).to_be_visible(timeout=10000)
+        else:
+            expect(tab.locator(STEP)).to_contain_text("Estimate", timeout=10000)
+        assert tab.evaluate("window.__noReload") is True
+    opened = _stream_connects(demo_server) - before
+    assert opened <= 3, f"{opened} /staff/events connections after the hand-over"

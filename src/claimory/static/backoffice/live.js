@@ -378,6 +378,55 @@
     }
   }
 
+  // Without SharedWorker (Chrome on Android): the tabs elect a leader with a Web Lock; it runs
+  // the hub in its page and the other tabs reach it over a BroadcastChannel. When the leader
+  // closes, its lock passes to another tab, which starts a hub and asks everyone to say hello.
+  let electedTab = null;
+
+  function elected() {
+    if (electedTab) return electedTab;
+    if (!window.BroadcastChannel || !navigator.locks || !window.claimoryStreamHub || !hubScript) {
+      return null;
+    }
+    const name = `claimory-live-${hubScript.dataset.user}`;
+    const me = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const bus = new BroadcastChannel(name);
+    let lead = null;
+    const tab = {
+      onmessage: null,
+      postMessage: (msg) => (lead ? lead(me, msg) : bus.postMessage({ to: "hub", from: me, msg })),
+    };
+    const deliver = (msg) => tab.onmessage && tab.onmessage({ data: msg });
+    bus.onmessage = ({ data }) => {
+      if (data.to === "hub") {
+        if (lead) lead(data.from, data.msg);
+      } else if (data.to === me || data.to === "*") {
+        if (data.msg.type === "leader") tab.postMessage({ type: "hello", url: streamUrl, since: pageSince });
+        else deliver(data.msg);
+      }
+    };
+    navigator.locks.request(name, () => new Promise(() => {
+      // Held until this page goes away.
+      const attach = window.claimoryStreamHub();
+      const ports = new Map();
+      lead = (from, msg) => {
+        if (!ports.has(from)) {
+          // A channel does not echo to its sender: this tab's own answers are delivered here.
+          const peer = { postMessage: from === me ? deliver : (m) => bus.postMessage({ to: from, msg: m }) };
+          attach(peer);
+          ports.set(from, peer);
+        }
+        ports.get(from).onmessage({ data: msg });
+        if (msg.type === "bye") ports.delete(from);
+      };
+      bus.postMessage({ to: "*", msg: { type: "leader" } });
+      tab.postMessage({ type: "hello", url: streamUrl, since: pageSince });
+    }));
+    local = true;
+    electedTab = tab;
+    return tab;
+  }
+
   function fallBack() {
     const next = inPage();
     if (next) join(next);
@@ -392,7 +441,7 @@
 
   function start() {
     local = false;
-    const next = shared() || inPage();
+    const next = shared() || elected() || inPage();
     if (next) join(next);
   }
 
