@@ -53,10 +53,12 @@
       };
       source.onmessage = (message) => {
         if (message.lastEventId) lastId = message.lastEventId;
-        let at = Date.now();
-        try { at = Date.parse(JSON.parse(message.data).at) || at; } catch { /* keep now */ }
-        recent.push({ at, data: message.data });
-        while (recent.length > KEEP_MAX || (recent.length && recent[0].at < Date.now() - KEEP_MS)) {
+        // Kept by the server's creation time, compared with a page's server render time as
+        // the server's own replay does; inbox changes (no time) are not replayed, as there.
+        let at = 0;
+        try { at = Date.parse(JSON.parse(message.data).at) || 0; } catch { /* not kept */ }
+        if (at) recent.push({ at, kept: Date.now(), data: message.data });
+        while (recent.length > KEEP_MAX || (recent.length && recent[0].kept < Date.now() - KEEP_MS)) {
           recent.shift();
         }
         broadcast({ type: "event", data: message.data });
@@ -109,7 +111,7 @@
         if (!timer) timer = setTimeout(open, 50);
       } else {
         for (const item of recent) {
-          if (item.at >= tabSince - 1000) send(port, { type: "event", data: item.data });
+          if (item.at >= tabSince) send(port, { type: "event", data: item.data });
         }
       }
       send(port, { type: "state", state });
