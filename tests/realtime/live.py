@@ -37,7 +37,9 @@ def base_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
            if k not in ("DATABASE_URL", "REDIS_URL", "CLAIMORY_NOTIFIER",
                         "CLAIMORY_REALTIME_PREFIX", "CLAIMORY_REALTIME_POLL_MS")}
     env.update(CLAIMORY_DATA_DIR=str(data_dir), SECRET_KEY=SECRET, PYTHONUNBUFFERED="1",
-               CLAIMORY_TESTING="1", PYTHONPATH=str(ROOT))
+               CLAIMORY_TESTING="1",
+               # src first: the server runs this checkout even if another one is installed.
+               PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
