@@ -108,3 +108,25 @@ def test_events_are_append_only(claim):
     event.data = {"tampered": True}
     with pytest.raises(ValueError):
         event.save()
+
+
+def test_clearing_the_eta_does_not_skip_the_reason_for_a_new_date(claim, front_desk):
+    first = claim.eta
+    claim_eta_set(claim=claim, eta=None, actor=front_desk)
+    later = first + dt.timedelta(days=5)
+    with pytest.raises(ValidationError) as caught:
+        claim_eta_set(claim=claim, eta=later, actor=front_desk)
+    assert "eta_reason" in caught.value.message_dict
+    claim.refresh_from_db()
+    assert claim.eta is None
+    claim_eta_set(claim=claim, eta=later, reason="Frame rail on order", actor=front_desk)
+    claim.refresh_from_db()
+    assert (claim.eta, claim.eta_first_promised, claim.eta_reason) == (
+        later, first, "Frame rail on order")
+
+
+def test_the_first_promise_needs_no_reason(claim, front_desk):
+    type(claim).objects.filter(pk=claim.pk).update(eta=None, eta_first_promised=None)
+    claim.refresh_from_db()
+    claim_eta_set(claim=claim, eta=timezone.localdate() + dt.timedelta(days=4), actor=front_desk)
+    assert claim.eta_first_promised == claim.eta

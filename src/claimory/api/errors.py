@@ -13,9 +13,12 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -140,6 +143,12 @@ def install(api: NinjaAPI) -> None:
                           "The request body is not valid JSON.")
         return answer(request, exc.status_code, "http_error", str(exc))
 
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return answer(request, 413, "payload_too_large",
+                      f"The request body is larger than {limit:,} bytes.")
+
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         message = str(exc) if str(exc) else "Not found."
@@ -151,6 +160,21 @@ def install(api: NinjaAPI) -> None:
         logger.exception("API error on %s %s", request.method, request.path)
         return answer(request, 500, "server_error",
                       "Something went wrong on our side; the request was not applied.")
+
+
+def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The documentation views answer GET and HEAD; anything else is a JSON 405."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = json_error(405, "method_not_allowed",
+                                  f"{request.method} is not allowed here. Use: GET.")
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def json_method_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -170,6 +194,7 @@ def json_method_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapper
 
 
+@csrf_exempt
 def not_found_view(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any /api/v1/ path no route matches; a stray trailing slash gets a pointed hint."""
     message = "No such API endpoint. See /api/v1/openapi.json."
@@ -183,7 +208,17 @@ def not_found_view(request: HttpRequest, rest: str = "") -> HttpResponse:
     return json_error(404, "not_found", message)
 
 
+@csrf_exempt
 def index_view(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        response = json_error(405, "method_not_allowed",
+                              f"{request.method} is not allowed here. Use: GET.")
+        response["Allow"] = "GET, HEAD"
+        return response
+    return _index(request)
+
+
+def _index(request: HttpRequest) -> HttpResponse:
     """GET /api/v1/: where the machine-readable documentation is."""
     body = {"name": "Claimory API", "version": "1", "openapi": request.path + "openapi.json",
             "auth": "Authorization: Bearer <api key>"}

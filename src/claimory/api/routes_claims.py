@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
+from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from claimory.api.auth import (
@@ -19,6 +20,7 @@ from claimory.api.auth import (
     location_of,
 )
 from claimory.api.errors import ApiError
+from claimory.api.idempotency import HEADER, KEY_PATTERN, idempotent
 from claimory.api.present import claim_out, event_out
 from claimory.api.schemas import (
     ClaimFilters,
@@ -48,7 +50,16 @@ from claimory.shops.permissions import MONEY_FIELDS
 router = Router(tags=["claims"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 413: ErrorOut}
 ETA_FIELDS = ("eta", "eta_reason")
+IDEMPOTENCY_PARAMETER = {
+    "in": "header", "name": HEADER, "required": False,
+    "schema": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 255},
+    "description": "Any unique string (a UUID). A retry with the same key within 24 hours "
+                   "gets the first answer (same status and body) and opens no second claim; "
+                   "the same key with a different body is a 422, and a retry while the first "
+                   "request still runs is a 409. Only successful answers are remembered.",
+}
 
 
 def _unknown_stage(location, slug: str) -> ApiError:
@@ -58,7 +69,9 @@ def _unknown_stage(location, slug: str) -> ApiError:
     return ApiError(422, "unknown_stage", message, {"stage": [message]})
 
 
-@router.post("/claims", response={201: ClaimOut, **ERRORS}, summary="Open a claim")
+@router.post("/claims", response={201: ClaimOut, **WRITE_ERRORS, 409: ErrorOut},
+             summary="Open a claim", openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER]})
+@decorate_view(idempotent)
 def claim_create_route(request: HttpRequest, response: HttpResponse, payload: ClaimIn):
     key_require(request, "claim.create")
     body = payload.model_dump(exclude={"customer", "vehicle"})
@@ -91,7 +104,7 @@ def claim_get(request: HttpRequest, claim_id: int):
     return claim_out(claim_get_for_key(key_of(request), claim_id))
 
 
-@router.patch("/claims/{claim_id}", response={200: ClaimOut, **ERRORS},
+@router.patch("/claims/{claim_id}", response={200: ClaimOut, **WRITE_ERRORS},
               summary="Change claim fields and the ETA")
 def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     claim = claim_get_for_key(key_of(request), claim_id)
@@ -114,7 +127,7 @@ def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     return claim_out(claim_get_for_key(key_of(request), claim_id))
 
 
-@router.post("/claims/{claim_id}/stage", response={200: ClaimOut, **ERRORS},
+@router.post("/claims/{claim_id}/stage", response={200: ClaimOut, **WRITE_ERRORS},
              summary="Move the car to another stage")
 def claim_stage_route(request: HttpRequest, claim_id: int, payload: StageIn):
     key_require(request, "claim.stage_move")

@@ -44,7 +44,7 @@ def location_get(request: HttpRequest):
     return location_out(location_of(request))
 
 
-@router.patch("/location", response={200: LocationOut, **ERRORS},
+@router.patch("/location", response={200: LocationOut, **ERRORS, 413: ErrorOut},
               summary="Change the key's location settings")
 def location_patch(request: HttpRequest, payload: LocationPatch):
     key_require(request, "settings.location")

@@ -32,7 +32,7 @@ def message_out(message: Message) -> dict[str, Any]:
     }
 
 
-@router.post("/claims/{claim_id}/messages", response={201: MessageOut, **ERRORS},
+@router.post("/claims/{claim_id}/messages", response={201: MessageOut, **ERRORS, 413: ErrorOut},
              summary="Send the customer a message (portal; SMS/email as they opted in)")
 def message_create_route(request: HttpRequest, claim_id: int, payload: MessageIn):
     key_require(request, "message.send")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from claimory.api import errors
 from claimory.api.auth import ApiKeyAuth
@@ -23,6 +23,8 @@ keys get 401.
 **Errors.** Every error is JSON: `{"error": {"code", "message", "fields"}}`, where
 `fields` maps dotted paths (`customer.phone`, `vehicle.vin`) to messages. Malformed JSON
 is 400, invalid values 422, claims of other locations 404.
+
+**Reference.** This document is browsable at `/api/v1/docs`.
 
 **Money** is returned as decimal strings (`"1250.00"`); send numbers or strings.
 """
@@ -45,8 +47,11 @@ api = ClaimoryApi(
     auth=ApiKeyAuth(),
     urls_namespace="api",
     openapi_url="/openapi.json",
-    # ninja's Swagger UI loads scripts from a CDN; the OpenAPI JSON is the documentation.
-    docs_url=None,
+    # Swagger UI from the files the installed django-ninja ships ("ninja" is an installed app,
+    # so its local templates and static files are used, never a CDN).
+    docs_url="/docs",
+    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
+    docs_decorator=errors.read_only,
 )
 errors.install(api)
 api.add_router("", location_router)

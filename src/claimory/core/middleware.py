@@ -1,10 +1,11 @@
-"""Response headers for the whole site, with the stricter set for token (portal) pages."""
+"""Response headers for the whole site (stricter for token pages), and the NUL guard."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 PORTAL_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -40,3 +41,34 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", STAFF_CSP)
         response.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(pairs) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values
+                                    if isinstance(value, str))
+               for key, values in pairs.lists())
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path, the query or a form answers 404/400 at the edge.
+
+    PostgreSQL refuses NUL in text, so without this any lookup of such a value (a slug, a
+    filter) would fail as a 500. No real link or form ever contains one. The API
+    (``/api/``) checks its own inputs and answers in JSON, so it is left to it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            if "\x00" in request.path:
+                raise Http404("No such page.")
+            if _has_nul(request.GET) or (
+                    request.method == "POST" and request.content_type in FORM_TYPES
+                    and _has_nul(request.POST)):
+                raise BadRequest("Text with a NUL character is never valid here.")
+        return self.get_response(request)

@@ -48,6 +48,17 @@ def _wants_json(request: HttpRequest) -> bool:
     return _is_json(request) or "application/json" in request.headers.get("Accept", "")
 
 
+def _is_text(value: Any) -> bool:
+    """False for a str no database can store: a lone surrogate (JSON "\\ud800")."""
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _payload(request: HttpRequest) -> Any:
     if not _is_json(request):
         return request.POST
@@ -57,6 +68,9 @@ def _payload(request: HttpRequest) -> Any:
         raise BadPayload from exc
     if not isinstance(data, dict):
         raise BadPayload
+    if not all(_is_text(key) and _is_text(value) for key, value in data.items()):
+        raise BadPayload(_("The message contains characters that are not text. "
+                           "Please retype it."))
     return data
 
 
@@ -117,9 +131,9 @@ def messages(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(language):
         try:
             form = MessageForm(data=_payload(request))
-        except BadPayload:
-            return JsonResponse({"error": _('Send JSON like {"body": "your message"}.')},
-                                status=400)
+        except BadPayload as exc:
+            error = str(exc) or _('Send JSON like {"body": "your message"}.')
+            return JsonResponse({"error": error}, status=400)
         raw = form.data.get("body")
         kept = raw if isinstance(raw, str) else ""
         problem = _problem(claim, form)

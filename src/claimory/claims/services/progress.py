@@ -56,7 +56,10 @@ def claim_eta_set(
     errors: dict[str, list[str]] = {}
     eta_check(claim.location, eta, errors)
     reason = (reason or "").strip()
-    if claim.eta is not None and eta is not None and not reason:
+    # Once a date was promised, any new date is a move the customer deserves a reason for,
+    # even when the ETA was cleared in between (clearing is not a fresh start).
+    promised_before = claim.eta is not None or claim.eta_first_promised is not None
+    if promised_before and eta is not None and not reason:
         errors.setdefault("eta_reason", []).append(
             "Say why the date moved — the customer sees the reason (e.g. waiting on a part)."
         )
