@@ -39,10 +39,10 @@ def test_key_order_and_whitespace_do_not_make_a_different_request(api):
     assert Claim.objects.count() == 1
 
 
-def test_same_key_with_another_body_is_a_clear_422(api):
+def test_same_key_with_another_body_is_a_clear_409(api):
     assert _post(api, "k-2").status_code == 201
     other = _post(api, "k-2", claim_body(claim_number="OTHER-1"))
-    assert other.status_code == 422
+    assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_key_reused"
     assert Claim.objects.count() == 1
 

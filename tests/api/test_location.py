@@ -75,8 +75,9 @@ def test_bad_settings_are_422_with_field_paths(api, location):
     assert "email" in _fields(api.patch("/api/v1/location", {"email": "not-an-email"}))
     assert "hours" in _fields(api.patch("/api/v1/location", {
         "hours": {"mon": {"open": "18:00", "close": "08:00"}}}))
-    assert "hours" in _fields(api.patch("/api/v1/location", {
-        "hours": {"mon": {"open": "8am", "close": "5pm"}}}))
+    assert _fields(api.patch("/api/v1/location", {
+        "hours": {"mon": {"open": "8am", "close": "17:00"}}})) == {
+        "hours.mon.open": ["Use 24-hour times like 07:30."]}
     assert "hours.funday" in _fields(api.patch("/api/v1/location", {"hours": {"funday": None}}))
     assert "portal_expiry_days" in _fields(api.patch("/api/v1/location",
                                                      {"portal_expiry_days": 0}))

@@ -93,11 +93,32 @@ def _ninja_path(loc: Iterable[Any]) -> str:
     return ".".join(parts) or NON_FIELD
 
 
+def _pattern_messages() -> dict[str, str]:
+    from claimory.api import schemas
+
+    return {
+        schemas.NO_NUL: "Text may not contain NUL characters.",
+        schemas.SOME_TEXT: "Write some text (not only spaces).",
+        schemas.HH_MM: "Use 24-hour times like 07:30.",
+        schemas.STAGE_SLUG: "Use a stage slug like estimate (GET /location lists them).",
+        schemas.VIN: "A VIN has 17 letters and digits, never I, O or Q.",
+        schemas.BRAND_COLOR: "Use a colour like #1d4ed8.",
+    }
+
+
+def _message(item: dict[str, Any]) -> str:
+    """Pydantic's sentence, or ours where it would quote a regular expression at a person."""
+    if item.get("type") == "string_pattern_mismatch":
+        pattern = (item.get("ctx") or {}).get("pattern", "")
+        return _pattern_messages().get(pattern, "This value has the wrong format.")
+    return item.get("msg", "Invalid value.")
+
+
 def fields_from_ninja(exc: NinjaValidationError) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
         path = _ninja_path(item.get("loc", ()))
-        message = item.get("msg", "Invalid value.")
+        message = _message(item)
         if path == NON_FIELD:
             message = "Send a JSON object as the request body."
         fields.setdefault(path, []).append(message)

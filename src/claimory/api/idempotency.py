@@ -2,8 +2,8 @@
 
 Use ``@decorate_view(idempotent)`` on a ninja route. The first request with a key reserves it
 (a row under a unique constraint) before any work; a retry with the same key and the same
-request replays the stored status and body; the same key with another body is a 422; a retry
-while the first is still running is a 409. Only successful (2xx) answers are kept: after a
+request replays the stored status and body; the same key with another body, or a retry while
+the first is still running, is a 409. Only successful (2xx) answers are kept: after a
 4xx/5xx the key is released, so the client can fix the request and retry with it. Keys are
 per API key and expire after ``TTL``.
 """
@@ -76,7 +76,8 @@ def _replay(row: IdempotentRequest) -> HttpResponse:
 
 def answer_for_earlier(row: IdempotentRequest, digest: str) -> HttpResponse:
     if row.fingerprint != digest:
-        return json_error(422, "idempotency_key_reused",
+        # 409: the body is fine; the key is already taken by another request.
+        return json_error(409, "idempotency_key_reused",
                           f"This {HEADER} was used for a different request. Send a new key "
                           "for a new request.", {HEADER: ["Used for a different request."]})
     if row.status == 0:

@@ -57,8 +57,8 @@ IDEMPOTENCY_PARAMETER = {
     "schema": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 255},
     "description": "Any unique string (a UUID). A retry with the same key within 24 hours "
                    "gets the first answer (same status and body) and opens no second claim; "
-                   "the same key with a different body is a 422, and a retry while the first "
-                   "request still runs is a 409. Only successful answers are remembered.",
+                   "the same key with a different body, or a retry while the first request "
+                   "still runs, is a 409. Only successful answers are remembered.",
 }
 
 
@@ -116,6 +116,10 @@ def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     if "eta_reason" in eta and "eta" not in eta:
         raise ApiError(422, "validation_error", "eta_reason: send it together with eta.",
                        {"eta_reason": ["Send the reason together with the new eta."]})
+    if eta.get("eta") is not None and "eta_reason" not in eta:
+        # The customer reads why the date is what it is; the API always asks for it.
+        raise ApiError(422, "validation_error", "eta_reason: send a reason with the new eta.",
+                       {"eta_reason": ["Send the reason the customer reads with the new eta."]})
     # Both services or neither: a rejected ETA must not leave the other fields changed.
     with transaction.atomic():
         if changes:

@@ -1,18 +1,24 @@
 """Request and response shapes of API v1; they are also what the OpenAPI document publishes.
 
 Inputs forbid unknown keys (a typo is an error, not a silent no-op) and cap lengths at the
-columns' sizes. Business rules (VIN check digit, phone numbers, ETA not in the past) stay in
-the services, which report them with the same dotted field paths.
+columns' sizes. The published schema is meant to be exact: what it calls valid, the API
+accepts. Rules JSON Schema can state are stated (patterns, lengths, ranges, enums, "a
+reason with every new ETA"); the few it cannot are named by a ``format`` and spelled out in
+the description (``phone``: a real number; ``vin``: the check digit; ``date`` of an ETA:
+today or later; ``opening-time``/``closing-time``: close after open). The services enforce
+them all and report problems with the same dotted field paths.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, WithJsonSchema
 
 from claimory.claims.event_types import KINDS
 
@@ -24,8 +30,63 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def Text(max_length: int) -> Any:  # noqa: N802 - reads as a type in the schemas below
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_no_nul)]
+# Any text without NUL (PostgreSQL cannot store it).
+NO_NUL = r"^[^\x00]*$"
+# A character that survives strip() and the message cleaner: not a space, not a control.
+VISIBLE = (r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+           r"\ufeff]")
+# Required text: at least one visible character, no NUL.
+SOME_TEXT = rf"^[^\x00]*{VISIBLE}[^\x00]*$"
+HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+STAGE_SLUG = r"^[A-Za-z0-9_-]{1,40}$"
+VIN = r"^([A-HJ-NPR-Z0-9]{17})?$"
+BRAND_COLOR = r"^#[0-9a-fA-F]{6}$"
+
+
+def Text(max_length: int, **extra: Any) -> Any:  # noqa: N802 - reads as a type below
+    return Annotated[str, Field(max_length=max_length, pattern=NO_NUL, **extra),
+                     AfterValidator(_no_nul)]
+
+
+def RequiredText(max_length: int) -> Any:  # noqa: N802
+    """Text that must say something: blank or whitespace-only is refused by the schema too."""
+    return Annotated[str, Field(min_length=1, max_length=max_length, pattern=SOME_TEXT),
+                     AfterValidator(_no_nul)]
+
+
+def _json_int(value: Any) -> Any:
+    # JSON Schema's integer: 12 and 12.0, never true or "12" (pydantic's lax mode takes both).
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a whole number")
+    return value
+
+
+def _json_date(value: Any) -> Any:
+    # A date is a "YYYY-MM-DD" string in JSON; pydantic would also take a Unix timestamp.
+    if not isinstance(value, str | dt.date):
+        raise ValueError("Input should be a date like 2026-03-31")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_json_int)]
+Date = Annotated[dt.date, BeforeValidator(_json_date)]
+
+
+def Phone() -> Any:  # noqa: N802
+    # No length or character rule in the schema: "a real phone number" (the format) is
+    # stricter than any, and a generator must not be told 40 zeros would do.
+    return Annotated[str, Field(max_length=40), AfterValidator(_no_nul), WithJsonSchema({
+        "type": "string", "format": "phone",
+        "description": "A real phone number in any common format, e.g. (512) 555-0100 or "
+                       "+15125550100 (checked against the numbering plan; stored as E.164). "
+                       "Empty for none."})]
+
+
+def Email() -> Any:  # noqa: N802
+    """An email address, or empty for none."""
+    # A valid address (the format) is at most 254 characters anyway (RFC 5321).
+    return Annotated[str, Field(max_length=254), AfterValidator(_no_nul), WithJsonSchema({
+        "anyOf": [{"type": "string", "maxLength": 0}, {"type": "string", "format": "email"}]})]
 
 
 class Input(Schema):
@@ -57,8 +118,13 @@ class ErrorOut(Schema):
 # ---- location -------------------------------------------------------------------------------
 
 class DaySpan(Schema):
-    open: Annotated[str, Field(max_length=8, examples=["07:30"])]
-    close: Annotated[str, Field(max_length=8, examples=["17:30"])]
+    """24-hour times; the shop closes after it opens (same day)."""
+
+    open: Annotated[str, Field(max_length=8, pattern=HH_MM, examples=["07:30"],
+                               json_schema_extra={"format": "opening-time"})]
+    close: Annotated[str, Field(max_length=8, pattern=HH_MM, examples=["17:30"],
+                                json_schema_extra={"format": "closing-time",
+                                                   "description": "Later than open."})]
 
 
 class HoursOut(Schema):
@@ -133,43 +199,83 @@ class LocationOut(Schema):
     stages: list[StageOut] = Field(description="The production stages in board order.")
 
 
+TIMEZONES = sorted(available_timezones())
+
+
 class LocationPatch(Input):
-    name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_no_nul)] = leave_out()
-    phone: Text(40) = leave_out()
-    sms_number: Text(40) = leave_out()
-    email: Text(254) = leave_out()
+    name: RequiredText(120) = leave_out()
+    phone: Phone() = leave_out()
+    sms_number: Phone() = leave_out()
+    email: Email() = leave_out()
     address: AddressIn = leave_out()
-    timezone: Text(64) = leave_out()
+    timezone: Annotated[str, Field(max_length=64), AfterValidator(_no_nul),
+                        WithJsonSchema({"type": "string", "enum": TIMEZONES,
+                                        "description": "An IANA time zone name."})] = leave_out()
     hours: HoursIn = leave_out()
     pickup_hours: HoursIn = leave_out()
-    show_estimate_total: bool = leave_out()
-    show_deductible: bool = leave_out()
-    portal_expiry_days: Annotated[int, Field(ge=1, le=3650)] = leave_out()
-    brand_color: Text(7) = leave_out()
+    show_estimate_total: StrictBool = leave_out()
+    show_deductible: StrictBool = leave_out()
+    portal_expiry_days: Annotated[Int, Field(ge=1, le=3650)] = leave_out()
+    brand_color: Annotated[str, Field(pattern=BRAND_COLOR,
+                                      examples=["#1d4ed8"])] = leave_out()
     tagline: Text(160) = leave_out()
 
 
 # ---- claims ---------------------------------------------------------------------------------
 
-Money = Annotated[Decimal, Field(description="Amount in dollars, e.g. 1250.00")]
+MONEY_MAX = Decimal("9999999.99")
+MONEY_TEXT = r"^[0-9]{1,7}(\.[0-9]{1,2})?$"
+
+
+def _money_text(value: Any) -> Any:
+    # As a string, only plain dollars and cents (what the schema says), not "1e3" or "$5".
+    if isinstance(value, str) and not re.fullmatch(MONEY_TEXT, value):
+        raise ValueError("Send an amount like 1250.00.")
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_money_text), Field(ge=0, le=MONEY_MAX),
+                  WithJsonSchema({
+    "anyOf": [{"type": "number", "minimum": 0, "maximum": 9999999.99},
+              {"type": "string", "pattern": MONEY_TEXT}],
+    "description": "Amount in dollars, 0 to 9999999.99, e.g. 1250.00 or \"1250.00\"."})]
+
+
+def _needs(flag: str, field: str) -> dict[str, Any]:
+    """JSON Schema for "when ``flag`` is true, ``field`` is sent and not empty"."""
+    return {"if": {"properties": {flag: {"const": True}}, "required": [flag]},
+            "then": {"properties": {field: {"minLength": 1}}, "required": [field]}}
 
 
 class CustomerIn(Input):
-    name: Text(120)
-    phone: Text(40) = Field("", description="Any common format; stored as E.164.")
-    email: Text(254) = ""
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "allOf": [_needs("sms_opt_in", "phone"), _needs("email_opt_in", "email")]})
+
+    name: RequiredText(120)
+    phone: Phone() = ""
+    email: Email() = ""
     language: Literal["en", "es"] = "en"
-    sms_opt_in: bool = Field(False, description="Consent to text updates, given at intake.")
-    email_opt_in: bool = Field(False, description="Consent to email updates, given at intake.")
+    sms_opt_in: StrictBool = Field(
+        False, description="Consent to text updates, given at intake; needs a phone.")
+    email_opt_in: StrictBool = Field(
+        False, description="Consent to email updates, given at intake; needs an email.")
 
 
 class VehicleIn(Input):
-    year: int | None = None
+    # The service allows up to next year + 1 (model years run ahead of the calendar).
+    year: Annotated[Int, Field(ge=1950, le=dt.datetime.now(dt.UTC).year + 2)] | None = None
     make: Text(40) = ""
     model: Text(60) = ""
-    vin: Text(40) = Field("", description="17 characters; the check digit is verified.")
+    vin: Annotated[str, Field(max_length=17, pattern=VIN, json_schema_extra={
+        "format": "vin",
+        "description": "17 characters without I, O or Q, with a valid check digit (the 9th "
+                       "character, 49 CFR 565). Empty for none."})] = ""
     color: Text(40) = ""
     plate: Text(12) = ""
+
+
+ETA_RULE = ("Estimated completion date (YYYY-MM-DD): today or later in the location's time "
+            "zone.")
 
 
 class ClaimIn(Input):
@@ -179,37 +285,48 @@ class ClaimIn(Input):
     ro_number: Text(40) = ""
     carrier: Text(80) = ""
     adjuster_name: Text(120) = ""
-    adjuster_phone: Text(40) = ""
-    adjuster_email: Text(254) = ""
+    adjuster_phone: Phone() = ""
+    adjuster_email: Email() = ""
     deductible: Money | None = None
     estimate_total: Money | None = None
-    rental_days_covered: Annotated[int, Field(ge=0, le=365)] | None = None
-    eta: dt.date | None = Field(None, description="Estimated completion; today or later.")
-    stage: Text(40) = Field("", description="Stage slug; the first stage when left out.")
+    rental_days_covered: Annotated[Int, Field(ge=0, le=365)] | None = None
+    eta: Date | None = Field(None, description=ETA_RULE)
+    stage: Annotated[str, Field(max_length=40, pattern=r"^([A-Za-z0-9_-]{1,40})?$")] = Field(
+        "", description="Slug of one of the location's stages (GET /location lists them); "
+                        "the first stage when left out.")
     internal_notes: Text(4000) = Field("", description="Staff only; never shown to customers.")
 
 
 class ClaimPatch(Input):
+    # A new date always comes with the reason the customer reads.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "if": {"properties": {"eta": {"type": "string"}}, "required": ["eta"]},
+        "then": {"required": ["eta_reason"]},
+        "dependentRequired": {"eta_reason": ["eta"]}})
+
     claim_number: Text(40) = leave_out()
     ro_number: Text(40) = leave_out()
     carrier: Text(80) = leave_out()
     adjuster_name: Text(120) = leave_out()
-    adjuster_phone: Text(40) = leave_out()
-    adjuster_email: Text(254) = leave_out()
+    adjuster_phone: Phone() = leave_out()
+    adjuster_email: Email() = leave_out()
     deductible: Money | None = None
     estimate_total: Money | None = None
-    rental_days_covered: Annotated[int, Field(ge=0, le=365)] | None = None
-    rental_start: dt.date | None = None
+    rental_days_covered: Annotated[Int, Field(ge=0, le=365)] | None = None
+    rental_start: Date | None = None
     internal_notes: Text(4000) = leave_out()
-    show_estimate_total: bool | None = Field(
+    show_estimate_total: StrictBool | None = Field(
         None, description="Override for this claim; null follows the location's default.")
-    show_deductible: bool | None = None
-    eta: dt.date | None = Field(None, description="New ETA; the first promised date is kept.")
-    eta_reason: Text(200) = leave_out("Required when a set ETA moves; the customer sees it.")
+    show_deductible: StrictBool | None = None
+    eta: Date | None = Field(None, description=ETA_RULE + " Send it with eta_reason; null "
+                                "clears it. The first promised date is kept.")
+    eta_reason: RequiredText(200) = leave_out(
+        "Why the date is what it is now (the customer sees it); required with a new eta.")
 
 
 class StageIn(Input):
-    stage: Text(40) = Field(description="Slug of one of the location's stages.")
+    stage: Annotated[str, Field(max_length=40, pattern=STAGE_SLUG)] = Field(
+        description="Slug of one of the location's stages (GET /location lists them).")
 
 
 class CustomerOut(Schema):
@@ -274,7 +391,8 @@ class ClaimPage(Schema):
 
 
 class ClaimFilters(Schema):
-    stage: Text(40) | None = Field(None, description="Only claims in this stage (slug).")
+    stage: Annotated[str, Field(max_length=40, pattern=STAGE_SLUG)] | None = Field(
+        None, description="Only claims in this stage: one of the location's stage slugs.")
     q: Text(100) | None = Field(None, description="Search name, phone, claim/RO number, VIN, "
                                                   "plate or carrier.")
     limit: Annotated[int, Field(ge=1, le=200)] = 50
@@ -294,7 +412,9 @@ class EventOut(Schema):
 # ---- messages -------------------------------------------------------------------------------
 
 class MessageIn(Input):
-    body: Text(2000) = Field(description="Plain text; links are made clickable on the portal.")
+    body: RequiredText(2000) = Field(
+        description="Plain text with something besides spaces and control characters; links "
+                    "are made clickable on the portal.")
 
 
 class MessageOut(Schema):

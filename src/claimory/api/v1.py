@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Swagger
 
 from claimory.api import errors
@@ -12,6 +15,7 @@ from claimory.api.auth import ApiKeyAuth
 from claimory.api.routes_claims import router as claims_router
 from claimory.api.routes_location import router as location_router
 from claimory.api.routes_messages import router as messages_router
+from claimory.shops.models import Stage
 
 DESCRIPTION = """\
 The Claimory API for estimating systems, DMS integrations and scripts.
@@ -28,6 +32,47 @@ is 400, invalid values 422, claims of other locations 404.
 
 **Money** is returned as decimal strings (`"1250.00"`); send numbers or strings.
 """
+
+
+def _stage_schemas(document: dict[str, Any]):
+    """Every schema in the document that takes a stage slug (bodies and the list filter)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in ("ClaimIn", "StageIn"):
+        if "stage" in schemas.get(name, {}).get("properties", {}):
+            yield name, schemas[name]["properties"]["stage"]
+    for parameter in document["paths"].get("/api/v1/claims", {}).get("get", {}).get(
+            "parameters", []):
+        if parameter.get("name") == "stage":
+            for branch in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                if branch.get("type") == "string":
+                    yield "query", branch
+
+
+def stages_for_caller(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """openapi.json fetched with an API key lists that location's stage slugs as an enum.
+
+    Stages are per location (shops add and rename them), so the public document can only
+    give their pattern; a caller's own document says exactly which slugs it may send.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        key = ApiKeyAuth()(request) if request.headers.get("Authorization") else None
+        if key is None or response.status_code != 200 or \
+                not response.get("Content-Type", "").startswith("application/json"):
+            return response
+        slugs = list(Stage.objects.filter(location_id=key.location_id)
+                     .order_by("position", "id").values_list("slug", flat=True))
+        document = json.loads(response.content)
+        for owner, schema in _stage_schemas(document):
+            schema.pop("pattern", None)
+            schema["enum"] = ["", *slugs] if owner == "ClaimIn" else slugs
+        fixed = JsonResponse(document)
+        fixed["Cache-Control"] = "private, no-store"
+        return fixed
+
+    return wrapper
 
 
 class ClaimoryApi(NinjaAPI):
@@ -51,7 +96,7 @@ api = ClaimoryApi(
     # so its local templates and static files are used, never a CDN).
     docs_url="/docs",
     docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
-    docs_decorator=errors.read_only,
+    docs_decorator=lambda view: errors.read_only(stages_for_caller(view)),
 )
 errors.install(api)
 api.add_router("", location_router)

@@ -1,0 +1,48 @@
+"""How the schemathesis run generates the formats the OpenAPI document names but JSON Schema
+cannot check: a real phone number, a VIN with its check digit, an ETA today or later, a
+closing time after the opening time. Loaded with SCHEMATHESIS_HOOKS by test_schemathesis.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import schemathesis
+from hypothesis import strategies as st
+
+from claimory.claims.vin import vin_check_digit
+
+VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
+
+def _with_check_digit(chars: str) -> str:
+    vin = chars[:8] + "0" + chars[8:]
+    return vin[:8] + vin_check_digit(vin) + vin[9:]
+
+
+schemathesis.openapi.format(
+    "vin", st.one_of(st.just(""), st.text(VIN_CHARS, min_size=16, max_size=16)
+                     .map(_with_check_digit)))
+
+# Austin and Chicago numbers in the ways people type them (all valid in the numbering plan).
+schemathesis.openapi.format("phone", st.one_of(
+    st.just(""),
+    st.integers(100, 9999).map(lambda n: f"(512) 555-{n:04d}"),
+    st.integers(2000000, 9999999).map(lambda n: f"+1312{n}"),
+    st.integers(2000000, 9999999).map(lambda n: f"773-{n // 10000}-{n % 10000:04d}"),
+))
+
+# Every date the API takes (eta, rental_start) is valid from today on; a year ahead is plenty.
+# UTC-12 is the earliest "today" of any location, so start one day later to be safe.
+schemathesis.openapi.format("date", st.integers(1, 365).map(
+    lambda days: (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()))
+
+schemathesis.openapi.format("opening-time", st.builds(
+    lambda h, m: f"{h:02d}:{m:02d}", st.integers(5, 11), st.integers(0, 59)))
+schemathesis.openapi.format("closing-time", st.builds(
+    lambda h, m: f"{h:02d}:{m:02d}", st.integers(12, 22), st.integers(0, 59)))
+
+# Email addresses Django's validator and every mail system accept.
+schemathesis.openapi.format("email", st.builds(
+    lambda user, host: f"{user}@{host}.example", st.from_regex(r"\A[a-z][a-z0-9.]{0,20}[a-z0-9]\Z"),
+    st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z")))
