@@ -85,3 +85,36 @@ def test_docs_are_swagger_ui_from_local_files(client):
         assert b"".join(asset.streaming_content if asset.streaming else [asset.content])
     refused = client.post("/api/v1/docs")
     assert refused.status_code == 405 and refused["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("patch", [
+    {"rental_days_covered": False}, {"rental_days_covered": "3"}, {"show_deductible": 0},
+    {"rental_start": 0}, {"deductible": "1e3"}, {"deductible": "$5"}, {"deductible": "-1"},
+    {"carrier": "a\x00b"},
+])
+def test_values_are_taken_as_the_schema_types_them(api, claim, patch):
+    response = api.patch(f"/api/v1/claims/{claim.pk}", patch)
+    assert response.status_code == 422, patch
+    assert set(response.json()["error"]["fields"]) == set(patch)
+
+
+def test_whole_number_floats_are_integers_as_in_json_schema(api, claim):
+    response = api.patch(f"/api/v1/claims/{claim.pk}", {"rental_days_covered": 12.0})
+    assert response.status_code == 200 and response.json()["rental_days_covered"] == 12
+
+
+@pytest.mark.parametrize("body", ["", "   ", "\u00a0\u2003", "\x01\x02"])
+def test_blank_text_is_refused_by_the_schema_with_a_sentence(api, claim, body):
+    response = api.post(f"/api/v1/claims/{claim.pk}/messages", {"body": body})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"]["body"] in (
+        ["Write some text (not only spaces)."], ["String should have at least 1 character"])
+
+
+def test_a_new_eta_through_the_api_always_names_its_reason(api, claim):
+    type(claim).objects.filter(pk=claim.pk).update(eta=None, eta_first_promised=None)
+    bare = api.patch(f"/api/v1/claims/{claim.pk}", {"eta": days_from_today(5)})
+    assert bare.status_code == 422 and "eta_reason" in bare.json()["error"]["fields"]
+    named = api.patch(f"/api/v1/claims/{claim.pk}",
+                      {"eta": days_from_today(5), "eta_reason": "Parts arrive Monday"})
+    assert named.status_code == 200

@@ -63,3 +63,26 @@ def test_stage_slugs_are_a_pattern_publicly_and_an_enum_for_a_key(api_key, locat
              if p["name"] == "stage"][0]
     assert any(b.get("enum") == my_stage["enum"] for b in query["schema"]["anyOf"])
     validate(mine)
+
+
+def test_new_claims_link_to_what_can_be_done_next(db):
+    document = spec()
+    links = document["paths"]["/api/v1/claims"]["post"]["responses"]["201"]["links"]
+    operations = {op["operationId"] for path in document["paths"].values()
+                  for op in path.values()}
+    assert {link["operationId"] for link in links.values()} <= operations
+    assert len(links) == 7
+    assert all(link["parameters"] == {"claim_id": "$response.body#/id"}
+               for link in links.values())
+
+
+def test_exact_rules_are_in_the_schema(db):
+    schemas = spec()["components"]["schemas"]
+    assert schemas["CustomerIn"]["properties"]["name"]["minLength"] == 1
+    assert schemas["MessageIn"]["properties"]["body"]["minLength"] == 1
+    assert schemas["VehicleIn"]["properties"]["vin"]["format"] == "vin"
+    assert schemas["CustomerIn"]["properties"]["phone"]["format"] == "phone"
+    assert "today or later" in schemas["ClaimIn"]["properties"]["eta"]["description"]
+    assert schemas["ClaimPatch"]["then"] == {"required": ["eta_reason"]}
+    assert schemas["ClaimPatch"]["dependentRequired"] == {"eta_reason": ["eta"]}
+    assert "America/Chicago" in schemas["LocationPatch"]["properties"]["timezone"]["enum"]

@@ -51,6 +51,16 @@ router = Router(tags=["claims"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 413: ErrorOut}
+# OpenAPI links: what a client (or a stateful tester) can do next with a new claim's id.
+CLAIM_LINKS = {
+    name: {"operationId": operation, "parameters": {"claim_id": "$response.body#/id"}}
+    for name, operation in (
+        ("GetClaim", "claim_get"), ("PatchClaim", "claim_patch"),
+        ("MoveStage", "claim_stage_set"), ("Timeline", "claim_timeline"),
+        ("QrCode", "claim_qr_svg"), ("SendMessage", "message_create"),
+        ("Messages", "message_list"),
+    )
+}
 ETA_FIELDS = ("eta", "eta_reason")
 IDEMPOTENCY_PARAMETER = {
     "in": "header", "name": HEADER, "required": False,
@@ -70,7 +80,9 @@ def _unknown_stage(location, slug: str) -> ApiError:
 
 
 @router.post("/claims", response={201: ClaimOut, **WRITE_ERRORS, 409: ErrorOut},
-             summary="Open a claim", openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER]})
+             summary="Open a claim", operation_id="claim_create",
+             openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER],
+                            "responses": {201: {"links": CLAIM_LINKS}}})
 @decorate_view(idempotent)
 def claim_create_route(request: HttpRequest, response: HttpResponse, payload: ClaimIn):
     key_require(request, "claim.create")
@@ -98,13 +110,15 @@ def claim_list(request: HttpRequest, filters: Query[ClaimFilters]):
             "limit": filters.limit, "offset": filters.offset}
 
 
-@router.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, summary="One claim")
+@router.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, summary="One claim",
+            operation_id="claim_get")
 def claim_get(request: HttpRequest, claim_id: int):
     key_require(request, "claim.view")
     return claim_out(claim_get_for_key(key_of(request), claim_id))
 
 
 @router.patch("/claims/{claim_id}", response={200: ClaimOut, **WRITE_ERRORS},
+              operation_id="claim_patch",
               summary="Change claim fields and the ETA")
 def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     claim = claim_get_for_key(key_of(request), claim_id)
@@ -132,6 +146,7 @@ def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
 
 
 @router.post("/claims/{claim_id}/stage", response={200: ClaimOut, **WRITE_ERRORS},
+             operation_id="claim_stage_set",
              summary="Move the car to another stage")
 def claim_stage_route(request: HttpRequest, claim_id: int, payload: StageIn):
     key_require(request, "claim.stage_move")
@@ -145,6 +160,7 @@ def claim_stage_route(request: HttpRequest, claim_id: int, payload: StageIn):
 
 
 @router.get("/claims/{claim_id}/timeline", response={200: list[EventOut], **ERRORS},
+            operation_id="claim_timeline",
             summary="Every event of the claim, oldest first")
 def claim_timeline_route(
     request: HttpRequest, claim_id: int,
@@ -159,6 +175,7 @@ def claim_timeline_route(
 
 
 @router.get("/claims/{claim_id}/qr.svg", url_name="claim_qr_svg", summary="Portal QR code",
+            operation_id="claim_qr_svg",
             response={200: None, **ERRORS},
             openapi_extra={"responses": {200: {
                 "description": "The portal link as an SVG QR code.",

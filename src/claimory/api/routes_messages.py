@@ -33,6 +33,7 @@ def message_out(message: Message) -> dict[str, Any]:
 
 
 @router.post("/claims/{claim_id}/messages", response={201: MessageOut, **ERRORS, 413: ErrorOut},
+             operation_id="message_create",
              summary="Send the customer a message (portal; SMS/email as they opted in)")
 def message_create_route(request: HttpRequest, claim_id: int, payload: MessageIn):
     key_require(request, "message.send")
@@ -43,6 +44,7 @@ def message_create_route(request: HttpRequest, claim_id: int, payload: MessageIn
 
 
 @router.get("/claims/{claim_id}/messages", response={200: list[MessageOut], **ERRORS},
+            operation_id="message_list",
             summary="The claim's message thread, oldest first")
 def message_list_route(request: HttpRequest, claim_id: int):
     key_require(request, "claim.view")

@@ -68,7 +68,10 @@ def _json_date(value: Any) -> Any:
     return value
 
 
-Int = Annotated[int, BeforeValidator(_json_int)]
+def Int(ge: int, le: int) -> Any:  # noqa: N802
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_int)]
+
+
 Date = Annotated[dt.date, BeforeValidator(_json_date)]
 
 
@@ -215,7 +218,7 @@ class LocationPatch(Input):
     pickup_hours: HoursIn = leave_out()
     show_estimate_total: StrictBool = leave_out()
     show_deductible: StrictBool = leave_out()
-    portal_expiry_days: Annotated[Int, Field(ge=1, le=3650)] = leave_out()
+    portal_expiry_days: Int(1, 3650) = leave_out()
     brand_color: Annotated[str, Field(pattern=BRAND_COLOR,
                                       examples=["#1d4ed8"])] = leave_out()
     tagline: Text(160) = leave_out()
@@ -263,7 +266,7 @@ class CustomerIn(Input):
 
 class VehicleIn(Input):
     # The service allows up to next year + 1 (model years run ahead of the calendar).
-    year: Annotated[Int, Field(ge=1950, le=dt.datetime.now(dt.UTC).year + 2)] | None = None
+    year: Int(1950, dt.datetime.now(dt.UTC).year + 2) | None = None
     make: Text(40) = ""
     model: Text(60) = ""
     vin: Annotated[str, Field(max_length=17, pattern=VIN, json_schema_extra={
@@ -289,7 +292,7 @@ class ClaimIn(Input):
     adjuster_email: Email() = ""
     deductible: Money | None = None
     estimate_total: Money | None = None
-    rental_days_covered: Annotated[Int, Field(ge=0, le=365)] | None = None
+    rental_days_covered: Int(0, 365) | None = None
     eta: Date | None = Field(None, description=ETA_RULE)
     stage: Annotated[str, Field(max_length=40, pattern=r"^([A-Za-z0-9_-]{1,40})?$")] = Field(
         "", description="Slug of one of the location's stages (GET /location lists them); "
@@ -312,7 +315,7 @@ class ClaimPatch(Input):
     adjuster_email: Email() = leave_out()
     deductible: Money | None = None
     estimate_total: Money | None = None
-    rental_days_covered: Annotated[Int, Field(ge=0, le=365)] | None = None
+    rental_days_covered: Int(0, 365) | None = None
     rental_start: Date | None = None
     internal_notes: Text(4000) = leave_out()
     show_estimate_total: StrictBool | None = Field(
