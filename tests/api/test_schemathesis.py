@@ -49,7 +49,7 @@ def test_schemathesis_all_checks_and_stateful_finds_nothing(live_api):
         "--header", f"Authorization: Bearer {key}",
         "--max-examples", "10",
         "--seed", SEED,
-        "--workers", "1",
+        "--workers", "2",
         "--request-timeout", "10",
         "--no-color",
         "--generation-database", "none",

@@ -26,7 +26,16 @@ keys get 401.
 
 **Errors.** Every error is JSON: `{"error": {"code", "message", "fields"}}`, where
 `fields` maps dotted paths (`customer.phone`, `vehicle.vin`) to messages. Malformed JSON
-is 400, invalid values 422, claims of other locations 404.
+is 400, invalid values 422, claims of other locations and unknown paths 404, bodies over
+2.5 MB 413.
+
+**Exact schema.** What this document calls valid is accepted. Rules JSON Schema cannot state
+are named by a `format` and described: `phone` (a real number), `vin` (valid check digit),
+an ETA `date` (today or later), `opening-time`/`closing-time` (close after open). Fetch
+this document with your key and stage slugs are an `enum` of your location's stages.
+
+**Retries.** Send `Idempotency-Key` with `POST /claims`: a retry gets the first answer and
+never opens a second claim.
 
 **Reference.** This document is browsable at `/api/v1/docs`.
 

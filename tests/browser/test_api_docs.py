@@ -1,0 +1,20 @@
+"""/api/v1/docs renders Swagger UI in a real browser from local files, under the site's CSP."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import screenshot
+
+
+def test_api_reference_renders_every_operation_without_outside_requests(desktop, demo_server):
+    requested: list[str] = []
+    problems: list[str] = []
+    desktop.on("request", lambda request: requested.append(request.url))
+    desktop.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    desktop.goto(demo_server.origin + "/api/v1/docs")
+    desktop.wait_for_selector(".opblock", timeout=15000)
+    summaries = desktop.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/claims" in summaries and "/api/v1/location" in summaries
+    assert len(desktop.locator(".opblock").all()) == 11
+    assert all(url.startswith(demo_server.origin) for url in requested), requested
+    assert not [p for p in problems if "Content Security Policy" in p], problems
+    screenshot(desktop, "api-docs")
