@@ -20,6 +20,8 @@ from claimory.claims.services import (
     claim_create,
     claim_eta_set,
     claim_stage_set,
+    portal_token,
+    portal_token_rotate,
 )
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import message_receive, message_send
@@ -216,9 +218,13 @@ def seed() -> DemoResult:
             Claim.objects.filter(pk=claim.pk).update(eta=now.date(), eta_first_promised=now.date())
         if spec.stage == "delivered":
             Claim.objects.filter(pk=claim.pk).update(delivered_at=now - dt.timedelta(days=1))
-    portal_claim = (location.claims.select_related("location", "stage", "customer", "vehicle")
-                    .filter(stage__slug="started").order_by("created_at").first()
-                    or location.claims.first())
+    demo_claims = location.claims.select_related("location", "stage", "customer", "vehicle")
+    demo_claims = demo_claims.filter(vehicle__vin__in=[spec.vin for spec in CLAIMS])
+    portal_claim = (demo_claims.filter(stage__slug="started").order_by("created_at").first()
+                    or demo_claims.first())
+    if portal_token(portal_claim) is None:
+        # Seeded under another SECRET_KEY (or the link was revoked): print a working link.
+        portal_token_rotate(claim=portal_claim, actor=desk)
     return DemoResult(location=location, staff_email=STAFF[0][0], password=DEMO_PASSWORD,
                       portal_claim=portal_claim, api_key=_api_key(location))
 

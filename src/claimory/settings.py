@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "claimory.core.db_pool.StreamingResponseReleasesConnection",  # outermost: after the rest
     "claimory.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -98,7 +99,20 @@ TEMPLATES = [
 
 _db_url = envstr("DATABASE_URL")
 if _db_url:
-    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+    # Under ASGI every request runs in a fresh thread, so persistent per-thread connections
+    # pile up. Each server process instead keeps one psycopg pool of at most
+    # CLAIMORY_DB_POOL_SIZE connections (README "PostgreSQL connections"); a request that
+    # finds it empty waits up to CLAIMORY_DB_POOL_TIMEOUT seconds. The pool needs
+    # conn_max_age=0: "closing" hands the connection back.
+    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=0)}
+    DB_POOL_SIZE = envint("CLAIMORY_DB_POOL_SIZE", 8)
+    if DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_SIZE,
+            "timeout": envint("CLAIMORY_DB_POOL_TIMEOUT", 10),
+            "max_idle": 60,  # idle connections above min_size close after a minute
+        }
 else:
     DATABASES = {
         "default": {

@@ -3,8 +3,8 @@
 Under ASGI every Django request pays for a fresh worker thread, a fresh database connection
 and a round of thread hops through the middleware: ~3-5 ms of CPU before the view runs, more
 than a cached page costs. So asgi.py hands portal page requests here first. This handler
-checks the token and reads the page state (``page_cache``) on a small pool whose threads
-keep their database connection, and when the page is cached with the headers Django sent it
+checks the token and reads the page state (``page_cache``) on a small thread pool (on
+PostgreSQL each read borrows a connection from the process's pool), and when the page is cached with the headers Django sent it
 with, replays those exact bytes. Everything else goes to Django unchanged: unknown, revoked
 or expired tokens (Django answers the uniform 404 and counts the miss), rate-limited
 clients, ``?sent``, cache misses, any error here. A page Django renders is cached by the
@@ -17,20 +17,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 from django.http import QueryDict
 
 from claimory.claims.selectors import portal_access_for_token
 from claimory.core import ratelimit
 from claimory.core.clients import scope_client_ip
+from claimory.core.db_pool import ReleasingExecutor
 from claimory.core.db_retry import reconnecting
 from claimory.portal import page_cache
 
 logger = logging.getLogger(__name__)
 
 PAGE_PATH = re.compile(r"^/c/([^/]+)$")
-_pool = ThreadPoolExecutor(2, thread_name_prefix="portal-page")
+_pool = ReleasingExecutor(2, thread_name_prefix="portal-page")
 # Keys whose page a request of this process is rendering now (see portal_page).
 _rendering: dict[tuple, asyncio.Future] = {}
 

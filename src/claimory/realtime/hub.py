@@ -13,11 +13,11 @@ import asyncio
 import itertools
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
 
+from claimory.core.db_pool import ReleasingExecutor
 from claimory.realtime import store
 from claimory.realtime.backends import Backend, get_backend
 from claimory.realtime.streams import Stream
@@ -61,8 +61,8 @@ class Hub:
         self._due: set[int] = set()  # claims whose streams are behind their target
         self._wake = asyncio.Event()
         # Separate pools so a storm of connects never delays the fan-out reads.
-        self._admit_pool = ThreadPoolExecutor(2, thread_name_prefix="realtime-admit")
-        self._fanout_pool = ThreadPoolExecutor(1, thread_name_prefix="realtime-fanout")
+        self._admit_pool = ReleasingExecutor(2, thread_name_prefix="realtime-admit")
+        self._fanout_pool = ReleasingExecutor(1, thread_name_prefix="realtime-fanout")
         self._tasks: list[asyncio.Task] = []
 
     # -- lifecycle ------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from claimory.claims.event_types import kind_of
 from claimory.claims.models import ClaimEvent
+from claimory.core.db_pool import ReleasingExecutor
 from claimory.realtime import notifier
 
 logger = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ class StaffFeed:
         self.subscribers: set[Subscriber] = set()
         self.reader = Reader()
         self._wake = asyncio.Event()
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="staff-feed")
+        self._pool = ReleasingExecutor(1, thread_name_prefix="staff-feed")
         self._task: asyncio.Task | None = None
         self._failing = False
         notifier.hook_add(self.ring_threadsafe)
