@@ -2,19 +2,24 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install lock clean
 
-$(BIN)/.installed: pyproject.toml
+# Exact versions with hashes from requirements.lock (see `make lock`), then the project
+# itself without resolving anything again.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
 
 demo: $(BIN)/.installed
-	$(BIN)/claimory demo
+	$(BIN)/claimory demo --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench
@@ -22,6 +27,14 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest -n auto
+
+# After changing dependencies in pyproject.toml: re-resolve every platform's pins with
+# hashes (tests/test_lock.py fails until the lock agrees with pyproject.toml).
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" -q -o requirements.lock
 
 clean:
 	rm -rf $(VENV) var artifacts
