@@ -1,15 +1,18 @@
 """`claimory demo` seeds a believable shop, idempotently, and prints how to get in."""
 
+import datetime as dt
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from claimory import demo
-from claimory.claims.models import Claim
+from claimory.api.present import claim_out
+from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.claims.selectors import claim_get_for_token
 from claimory.claims.vin import validate_vin
-from claimory.messaging.models import Conversation, Message
+from claimory.messaging.models import Conversation, Direction, Message
 from claimory.shops.models import Stage
 from claimory.shops.services import apikey_authenticate
 
@@ -28,7 +31,7 @@ def test_seed_covers_every_stage_and_is_idempotent(tmp_path, settings):
     assert again.api_key == first.api_key
     assert Message.objects.filter(claim__location=first.location).count() == sum(
         len(lines) for lines in demo.THREADS.values())
-    assert Conversation.objects.filter(waiting_since__isnull=False).count() == 3
+    assert Conversation.objects.filter(waiting_since__isnull=False).count() == 4
     assert apikey_authenticate(first.api_key).location == first.location
 
 
@@ -47,3 +50,110 @@ def test_demo_command_prints_login_portal_qr_and_api_key(tmp_path, settings, mon
     assert "█" in text  # the QR drawn in the terminal
     key_line = next(line for line in text.splitlines() if line.startswith("API key: "))
     assert apikey_authenticate(key_line.removeprefix("API key: ").strip()) is not None
+
+
+
+
+def _coming(weekday: int, hour: int, minute: int) -> dt.datetime:
+    """A moment next week or the one after (seeding checks promised dates against today)."""
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)
+    while day.weekday() != weekday:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
+
+
+# In Chicago: a Tuesday just after opening, a Sunday (closed), a Wednesday night.
+NOWS = [_coming(1, 13, 40), _coming(6, 18, 0), _coming(3, 3, 30)]
+
+
+def _seeded(now, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    result = demo.seed(now=now)
+    return result, demo.ShopClock(result.location, now)
+
+
+def _in_hours(clock, at):
+    span = clock._span(at.astimezone(clock.tz).date())
+    return span is not None and span[0] <= at <= span[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("now", NOWS)
+def test_history_happens_in_shop_hours_over_the_days_the_car_is_in(now, tmp_path, settings):
+    result, clock = _seeded(now, tmp_path, settings)
+    for claim in Claim.objects.filter(location=result.location):
+        events = list(ClaimEvent.objects.filter(claim=claim).order_by("seq"))
+        assert all(_in_hours(clock, e.created_at) and e.created_at <= now for e in events)
+        history = [e.created_at for e in events if e.type != EventType.MESSAGE]
+        assert history == sorted(history) and len(set(history)) == len(history)
+        assert claim.created_at == history[0]
+        stage_events = [e.created_at for e in events if e.type == EventType.STAGE]
+        assert claim.stage_entered_at == (stage_events[-1] if stage_events else history[0])
+        spec = next(s for s in demo.CLAIMS if s.vin == claim.vehicle.vin)
+        came_in = (clock.latest - claim.created_at).days
+        assert spec.days_in - 3 <= came_in <= spec.days_in + 3, (spec.name, came_in)
+        assert claim.eta is None or clock._span(claim.eta) is not None  # an open day
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("now", NOWS[:2])
+def test_eta_changed_on_the_day_its_event_happened(now, tmp_path, settings):
+    result, _clock = _seeded(now, tmp_path, settings)
+    moved = Claim.objects.filter(location=result.location, eta_changed_at__isnull=False)
+    assert moved.count() == 3
+    for claim in moved:
+        event = ClaimEvent.objects.filter(claim=claim, type=EventType.ETA).latest("seq")
+        assert claim.eta_changed_at == event.created_at
+        assert claim.eta > claim.eta_first_promised
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("now", NOWS)
+def test_delivered_claim_dates_agree_everywhere(now, tmp_path, settings):
+    result, clock = _seeded(now, tmp_path, settings)
+    claim = Claim.objects.select_related("location", "stage", "customer", "vehicle").get(
+        location=result.location, stage__slug="delivered")
+    delivered = ClaimEvent.objects.filter(claim=claim, type=EventType.STAGE).latest("seq")
+    assert claim.delivered_at == claim.stage_entered_at == delivered.created_at
+    assert claim_out(claim)["delivered_at"] == delivered.created_at
+    day = delivered.created_at.astimezone(ZoneInfo(claim.location.timezone)).date()
+    assert claim.eta == claim.eta_first_promised == day
+    assert delivered.created_at < clock.latest  # delivered before the latest open day
+
+
+@pytest.mark.django_db
+def test_spanish_customers_read_spanish_from_the_shop(tmp_path, settings):
+    result, _clock = _seeded(NOWS[0], tmp_path, settings)
+    english = {text for i, lines in demo.THREADS.items() if demo.CLAIMS[i].language == "en"
+               for _who, text, _at in lines} | {demo.ETA_REASON["en"]}
+    shop_texts = []
+    for claim in Claim.objects.filter(location=result.location, customer__language="es"):
+        shop_texts += list(Message.objects.filter(claim=claim, direction=Direction.OUTBOUND)
+                           .values_list("body", flat=True))
+        shop_texts += [claim.eta_reason] if claim.eta_reason else []
+    assert len(shop_texts) >= 2  # a reply and an ETA reason at least
+    assert not set(shop_texts) & english
+    assert all(any(mark in text for mark in "áéíóúñ¿") for text in shop_texts), shop_texts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("now", NOWS[:1])
+def test_inbox_waiting_times_vary(now, tmp_path, settings):
+    result, clock = _seeded(now, tmp_path, settings)
+    waits = sorted(Conversation.objects.filter(claim__location=result.location,
+                                               waiting_since__isnull=False)
+                   .values_list("waiting_since", flat=True))
+    assert len(waits) == len(set(waits)) == 4
+    assert clock.open_minutes(waits[0], waits[-1]) > 6 * 60
+
+
+def test_shop_clock_counts_only_opening_hours():
+    location = demo.Location(timezone="America/Chicago", business_hours={})
+    # Sunday 12:00 in Chicago: the latest open moment is Saturday's 12:00 closing.
+    clock = demo.ShopClock(location, dt.datetime(2026, 3, 8, 17, 0, tzinfo=dt.UTC))
+    tz = ZoneInfo("America/Chicago")
+    assert clock.latest == dt.datetime(2026, 3, 7, 12, 0, tzinfo=tz)
+    # 3 h of Saturday (9-12) plus 30 min back into Friday (closing 17:30).
+    assert clock.back(210) == dt.datetime(2026, 3, 6, 17, 0, tzinfo=tz)
+    assert clock.open_minutes(clock.back(210), clock.latest) == 210
+    assert clock.day_start(1) == dt.datetime(2026, 3, 6, 7, 30, tzinfo=tz)

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from claimory.claims.models import Claim, ClaimEvent
+from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.claims.services import (
     ClaimInput,
     CustomerInput,
@@ -25,7 +26,7 @@ from claimory.claims.services import (
 )
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import message_receive, message_send
-from claimory.shops.models import Location, Plan, Role, Stage
+from claimory.shops.models import Location, Plan, Role, Stage, default_hours
 from claimory.shops.services import (
     apikey_authenticate,
     apikey_create,
@@ -98,16 +99,26 @@ CLAIMS = (
 )
 
 
-# (claim index, [(who, text)]): "c" is the customer, "s" the front desk.
+# claim index -> [(who, text, shop-open minutes before the latest open moment)]: "c" is the
+# customer, "s" the front desk. Unanswered threads wait for different lengths of time.
 THREADS = {
-    3: [("c", "Hi, any news from Allstate on the extra parts?"),
+    3: [("c", "Hi, any news from Allstate on the extra parts?", 320),
         ("s", "We sent the supplement this morning; Allstate usually answers in 1-2 days. "
-              "We'll update you here as soon as they approve it.")],
-    5: [("c", "Is it ok if my wife picks the car up?"),
-        ("s", "Of course. She just needs to bring her ID and the work order."),
-        ("c", "Perfect, thank you!")],
-    7: [("c", "¿Ya llegaron las piezas? Gracias.")],
-    10: [("c", "Can I come by Saturday morning to pick up some things from the trunk?")],
+              "We'll update you here as soon as they approve it.", 296)],
+    4: [("c", "Hola, ¿para cuándo creen que estará listo mi carro?", 410),
+        ("s", "Hola Sofía, estamos esperando la respuesta de la aseguradora sobre el "
+              "suplemento. En cuanto la tengamos le avisamos por aquí.", 384)],
+    5: [("c", "Is it ok if my wife picks the car up?", 230),
+        ("s", "Of course. She just needs to bring her ID and the work order.", 214),
+        ("c", "Perfect, thank you!", 12)],
+    7: [("c", "¿Ya llegaron las piezas? Gracias.", 95)],
+    10: [("c", "Can I come by Saturday morning to pick up some things from the trunk?", 41)],
+    11: [("c", "Buenas tardes, ¿ya les contestó Farmers sobre el suplemento?", 640)],
+}
+# Why the ETA moved, in the customer's language (the portal shows it as the shop wrote it).
+ETA_REASON = {
+    "en": "Supplement added a rear bumper reinforcement on back-order",
+    "es": "El suplemento agregó un refuerzo de la defensa trasera que está pendiente de llegar",
 }
 
 
@@ -133,22 +144,113 @@ def _api_key(location: Location) -> str:
     return raw
 
 
-def _backdate(claim: Claim, entered: dt.datetime) -> None:
-    """Spread the seeded history over past days so the board and timeline look lived-in."""
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ShopClock:
+    """Moments inside the shop's opening hours, counted back from the latest open moment
+    (now while the shop is open, else its last closing time): demo history happens while
+    the shop is open, whatever the time the demo is started."""
+
+    def __init__(self, location: Location, now: dt.datetime):
+        self.tz = ZoneInfo(location.timezone)
+        self.hours = location.business_hours or default_hours()
+        self.latest = next(self._spans_back(now))[1]
+
+    def _span(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+        hours = self.hours.get(WEEKDAYS[day.weekday()])
+        if not hours:
+            return None
+        opens, closes = (dt.datetime.combine(day, dt.time.fromisoformat(hours[key]),
+                                             tzinfo=self.tz) for key in ("open", "close"))
+        return (opens, closes) if opens < closes else None
+
+    def _spans_back(self, moment: dt.datetime):
+        """Open (start, end) spans before ``moment``, newest first, the first one cut there."""
+        day = moment.astimezone(self.tz).date()
+        for _ in range(366):
+            span = self._span(day)
+            if span and span[0] < moment:
+                yield span[0], min(span[1], moment)
+            day -= dt.timedelta(days=1)
+
+    def back(self, minutes: float, moment: dt.datetime | None = None) -> dt.datetime:
+        """The moment ``minutes`` of opening time before ``moment`` (default: latest)."""
+        left = minutes
+        for opens, closes in self._spans_back(moment or self.latest):
+            length = (closes - opens).total_seconds() / 60
+            if left <= length:
+                return closes - dt.timedelta(minutes=left)
+            left -= length
+        raise ValueError("no opening hours in the past year")
+
+    def open_minutes(self, start: dt.datetime, end: dt.datetime) -> float:
+        total = 0.0
+        for opens, closes in self._spans_back(end):
+            if closes <= start:
+                break
+            total += (closes - max(opens, start)).total_seconds() / 60
+        return total
+
+    def day_start(self, days_back: int) -> dt.datetime:
+        """Opening time of the open day ``days_back`` days before the latest moment."""
+        day = self.latest.astimezone(self.tz).date() - dt.timedelta(days=days_back)
+        while self._span(day) is None:
+            day -= dt.timedelta(days=1)
+        return self._span(day)[0]
+
+    def spread(self, start: dt.datetime, end: dt.datetime, n: int) -> list[dt.datetime]:
+        """``n`` moments from ``start`` to ``end``, evenly over the opening time between."""
+        if n == 1:
+            return [end]
+        total = self.open_minutes(start, end)
+        return [self.back(total * (n - 1 - k) / (n - 1), end) for k in range(n)]
+
+
+def _weekday(day: dt.date) -> dt.date:
+    """Promised dates fall on a weekday."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _backdate(claim: Claim, clock: ShopClock, spec: DemoClaim, i: int) -> None:
+    """Spread the claim's history over the opening hours of the days it has been in: it came
+    in ``days_in`` days ago, the latest change happened a little while ago (a delivered car
+    left the day before)."""
     events = list(ClaimEvent.objects.filter(claim=claim).order_by("seq"))
-    start = entered - dt.timedelta(days=len(events))
-    for i, event in enumerate(events[:-1]):
-        ClaimEvent.objects.filter(pk=event.pk).update(created_at=start + dt.timedelta(days=i))
-    if events:
-        ClaimEvent.objects.filter(pk=events[-1].pk).update(created_at=entered)
-    Claim.objects.filter(pk=claim.pk).update(stage_entered_at=entered, created_at=start)
+    end = clock.back(5 + (i * 29) % 150)
+    if spec.stage == "delivered":
+        end = clock.back(600, end)  # a full day of opening hours earlier
+    start = clock.day_start(spec.days_in) + dt.timedelta(minutes=10 + (i * 13) % 50)
+    if start >= end:  # came in this morning and the shop has only just opened
+        start = clock.back(20 * len(events), end)
+    times = clock.spread(start, end, len(events))
+    for event, at in zip(events, times, strict=True):
+        ClaimEvent.objects.filter(pk=event.pk).update(created_at=at)
+    stage_at = max((at for event, at in zip(events, times, strict=True)
+                    if event.type == EventType.STAGE), default=times[0])
+    changes = {"created_at": times[0], "stage_entered_at": stage_at}
+    eta_at = [at for event, at in zip(events, times, strict=True) if event.type == EventType.ETA]
+    if eta_at:
+        changes["eta_changed_at"] = eta_at[-1]
+    stage_day = stage_at.astimezone(clock.tz).date()
+    if spec.stage == "completed":  # finished on the promised day
+        changes.update(eta=stage_day, eta_first_promised=stage_day)
+    if spec.stage == "delivered":  # the same moment on the timeline, the API and the portal
+        changes.update(delivered_at=stage_at, eta=stage_day, eta_first_promised=stage_day)
+    Claim.objects.filter(pk=claim.pk).update(**changes)
 
 
-def _seed_thread(claim: Claim, lines: list[tuple[str, str]], desk, now: dt.datetime) -> None:
-    """A short conversation over the last few hours (the inbox shows believable waits)."""
-    unanswered_since = None
-    for k, (who, text) in enumerate(lines):
-        at = now - dt.timedelta(minutes=47 * (len(lines) - k))
+def _seed_thread(claim: Claim, lines: list[tuple[str, str, int]], desk,
+                 clock: ShopClock) -> None:
+    """A short conversation in the shop's hours; an unanswered one waits since its first
+    unanswered customer message."""
+    created = Claim.objects.values_list("created_at", flat=True).get(pk=claim.pk)
+    unanswered_since = at = None
+    for k, (who, text, minutes_ago) in enumerate(lines):
+        at = min(max(clock.back(minutes_ago), created + dt.timedelta(minutes=k + 1)),
+                 clock.latest)
         if who == "c":
             message = message_receive(claim=claim, body=text)
             unanswered_since = unanswered_since or at
@@ -157,13 +259,13 @@ def _seed_thread(claim: Claim, lines: list[tuple[str, str]], desk, now: dt.datet
             unanswered_since = None
         Message.objects.filter(pk=message.pk).update(created_at=at)
         ClaimEvent.objects.filter(pk=message.event_id).update(created_at=at)
-    if unanswered_since:
+    if at is not None:
         Conversation.objects.filter(claim=claim).update(waiting_since=unanswered_since,
-                                                        last_message_at=now)
+                                                        last_message_at=at)
 
 
 @transaction.atomic
-def seed() -> DemoResult:
+def seed(now: dt.datetime | None = None) -> DemoResult:
     location = Location.objects.filter(slug=DEMO_SLUG).first()
     User = get_user_model()
     if location is None:
@@ -183,7 +285,9 @@ def seed() -> DemoResult:
     production = User.objects.get(username=STAFF[2][0])
     stages = list(Stage.objects.filter(location=location).order_by("position"))
     existing = set(location.claims.values_list("vehicle__vin", flat=True))
-    now = timezone.now()
+    now = now or timezone.now()
+    clock = ShopClock(location, now)
+    today = now.astimezone(clock.tz).date()  # promised dates start from today, never before
     for i, spec in enumerate(CLAIMS):
         if spec.vin in existing:
             continue
@@ -200,7 +304,7 @@ def seed() -> DemoResult:
             deductible=Decimal(spec.deductible),
             estimate_total=Decimal(spec.estimate),
             rental_days_covered=[10, 14, None][i % 3],
-            eta=(now + dt.timedelta(days=max(spec.eta_in_days, 0))).date(),
+            eta=_weekday(today + dt.timedelta(days=max(spec.eta_in_days, 0))),
             internal_notes="Labor rate dispute with adjuster; do not mention to customer."
             if i % 4 == 1 else "",
         ))
@@ -210,14 +314,10 @@ def seed() -> DemoResult:
                 break
             claim_stage_set(claim=claim, stage=stage, actor=production)
         if spec.stage in {"supp_sent", "supp_appr", "started"} and i % 2 == 1:
-            claim_eta_set(claim=claim, eta=claim.eta + dt.timedelta(days=3), actor=desk,
-                          reason="Supplement added a rear bumper reinforcement on back-order")
-        _backdate(claim, now - dt.timedelta(days=spec.days_in, hours=2 + i))
-        _seed_thread(claim, THREADS.get(i, []), desk, now)
-        if spec.stage == "completed":
-            Claim.objects.filter(pk=claim.pk).update(eta=now.date(), eta_first_promised=now.date())
-        if spec.stage == "delivered":
-            Claim.objects.filter(pk=claim.pk).update(delivered_at=now - dt.timedelta(days=1))
+            claim_eta_set(claim=claim, eta=_weekday(claim.eta + dt.timedelta(days=3)),
+                          actor=desk, reason=ETA_REASON[spec.language])
+        _backdate(claim, clock, spec, i)
+        _seed_thread(claim, THREADS.get(i, []), desk, clock)
     demo_claims = location.claims.select_related("location", "stage", "customer", "vehicle")
     demo_claims = demo_claims.filter(vehicle__vin__in=[spec.vin for spec in CLAIMS])
     portal_claim = (demo_claims.filter(stage__slug="started").order_by("created_at").first()
