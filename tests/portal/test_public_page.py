@@ -65,3 +65,10 @@ def test_brand_palette_keeps_text_readable_for_any_colour(colour):
 
 def test_brand_palette_ignores_malformed_colour():
     assert brand_palette("red; } body { display:none")["--brand"] == "#1d4ed8"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_public_page_promises_only_what_exists(client, location, lang):
+    html = client.get("/p/northside", {"lang": lang}).content.decode().lower()
+    for word in ("photo", "foto", "e-sign", "text you", "mensaje de texto"):
+        assert word not in html, word

@@ -55,3 +55,25 @@ def test_revoked_link_prints_no_qr_and_says_why(revoked_claim):
         assert decode(image) == []
         assert "link is turned off" in " ".join(text.split())
 
+
+
+# Features the product does not have yet: the sheets must not promise them.
+UNBUILT = ("photo", "foto", "e-sign", "firma electr", "text you", "mensaje de texto")
+
+
+@pytest.mark.parametrize("fixture", ["claim", "spanish_claim"])
+def test_sheets_promise_only_what_exists(fixture, request):
+    pages = pdf_pages(render_pdf(printable_for_claim(request.getfixturevalue(fixture)), "all"))
+    for _, _, text in pages:
+        flat = " ".join(text.split()).lower()
+        assert not [word for word in UNBUILT if word in flat]
+
+
+def test_work_order_prints_the_date_in_one_format(claim):
+    from django.utils.formats import date_format
+
+    p = printable_for_claim(claim)
+    [(_, _, text)] = pdf_pages(render_pdf(p, "work-order"))
+    flat = " ".join(text.split())
+    assert flat.count(date_format(p.date_in, "DATE_FORMAT")) == 2  # header and repair box
+    assert date_format(p.date_in, "SHORT_DATE_FORMAT") not in flat

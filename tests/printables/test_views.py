@@ -166,3 +166,22 @@ def test_long_ro_and_surname_get_smaller_type_on_the_hang_tag(desk_client, locat
     html = desk_client.get(url("printables:hang_tag", claim)).content.decode()
     assert re.search(r'tag-ro tag-ro--(s|xs)"', html)
     assert re.search(r'tag-surname tag-surname--(m|xs)"', html)
+
+
+@pytest.mark.parametrize("fixture", ["claim", "spanish_claim"])
+def test_print_pages_promise_only_what_exists(desk_client, fixture, request):
+    html = desk_client.get(url("printables:all", request.getfixturevalue(fixture))).content
+    text = re.sub(r"<[^>]+>", " ", html.decode()).lower()
+    for word in ("photo", "foto", "e-sign", "text you", "mensaje de texto"):
+        assert word not in text, word
+
+
+def test_work_order_page_prints_the_date_in_one_format(desk_client, claim):
+    from django.utils.formats import date_format
+
+    from claimory.printables.selectors import printable_for_claim
+
+    date_in = printable_for_claim(claim).date_in
+    html = desk_client.get(url("printables:work_order", claim)).content.decode()
+    assert html.count(date_format(date_in, "DATE_FORMAT")) == 2
+    assert date_format(date_in, "SHORT_DATE_FORMAT") not in html

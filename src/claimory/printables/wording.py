@@ -35,12 +35,12 @@ WORDS = {
     "to_be_confirmed": pgettext_lazy("print", "To be confirmed"),
     "scan_headline": pgettext_lazy("print", "Scan to follow your repair — no app needed"),
     "scan_pitch": pgettext_lazy(
-        "print", "Live progress, photos from the bay and messages with the shop, right on your "
-        "phone."),
+        "print", "Live progress, your estimated completion date and messages with the shop, "
+        "right on your phone."),
     "type_address": pgettext_lazy("print", "Or type this address:"),
     "step_1": pgettext_lazy("print", "Open your phone’s camera and point it at the code."),
     "step_2": pgettext_lazy("print", "Tap the link that appears: your repair’s page opens."),
-    "step_3": pgettext_lazy("print", "Check progress and photos, and message us any time."),
+    "step_3": pgettext_lazy("print", "Check progress and message us any time."),
     "questions": pgettext_lazy("print", "Questions? Call us"),
     "notes": pgettext_lazy("print", "Notes"),
     "authorization": pgettext_lazy("print", "Repair authorization"),

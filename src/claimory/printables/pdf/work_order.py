@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
 from fpdf import FPDF
 
 from claimory.printables.pdf.base import (
@@ -84,7 +83,7 @@ def _box(pdf: FPDF, x: float, y: float, title: str, rows: list[Row]) -> float:
 def _details(pdf: FPDF, p: Printable, y: float) -> float:
     left, right = MARGIN, MARGIN + COLUMN + GAP
     vehicle = " · ".join(v for v in [p.vehicle, p.vehicle_color] if v)
-    date_in = date_format(p.date_in, "SHORT_DATE_FORMAT")
+    date_in = long_date(p.date_in)  # the same format as in the header
     y = max(
         _box(pdf, left, y, "customer", [
             [("name", p.customer_name, False)],
