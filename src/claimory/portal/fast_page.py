@@ -4,12 +4,13 @@ Under ASGI every Django request pays for a fresh worker thread, a fresh database
 and a round of thread hops through the middleware: ~3-5 ms of CPU before the view runs, more
 than a cached page costs. So asgi.py hands portal page requests here first. This handler
 checks the token and reads the page state (``page_cache``) on a small thread pool (on
-PostgreSQL each read borrows a connection from the process's pool), and when the page is cached with the headers Django sent it
-with, replays those exact bytes. Everything else goes to Django unchanged: unknown, revoked
-or expired tokens (Django answers the uniform 404 and counts the miss), rate-limited
-clients, ``?sent``, cache misses, any error here. A page Django renders is cached by the
-view; this handler then records the headers it went out with, so nothing the middleware
-adds (security headers, CSP) can differ between the two ways of answering.
+PostgreSQL each read borrows a connection from the process's pool), and when the page is
+cached with the headers Django sent it with, replays those exact bytes. Everything else goes
+to Django unchanged: unknown, revoked or expired tokens (Django answers the uniform 404 and
+counts the miss), rate-limited clients, ``?sent``, cache misses, any error here. A page
+Django renders is cached by the view; this handler then records the headers it went out
+with, so nothing the middleware adds (security headers, CSP) can differ between the two ways
+of answering.
 """
 
 from __future__ import annotations
