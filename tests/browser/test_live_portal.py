@@ -9,6 +9,13 @@ from playwright.sync_api import expect
 from tests.browser.conftest import open_claim_by_api, screenshot
 
 
+def _pick_stage_on_board(card, stage: str) -> None:
+    """With board.js the select + Move pair hides behind the card's own Move button."""
+    card.hover()
+    card.locator(".bcard__toggle").click()
+    card.locator("select[name=stage]").select_option(stage)
+
+
 def _open_portal(phone, url: str) -> None:
     phone.goto(url)
     expect(phone.locator("#live-status")).to_contain_text("Live")
@@ -24,9 +31,9 @@ def test_board_move_reaches_open_portal_within_a_second(staff_page, phone, demo_
     page = staff_page
     page.goto(f"{demo_server.origin}/staff/board")
     card = page.locator(f'[data-claim-id="{claim["id"]}"]')
-    card.locator("select[name=stage]").select_option("teardown")
+    _pick_stage_on_board(card, "teardown")
     started = time.monotonic()
-    card.get_by_role("button", name="Move").click()
+    card.locator(".bcard__move button[type=submit]").click()
     expect(phone.locator('[aria-current="step"]')).to_contain_text("Teardown", timeout=3000)
     elapsed = time.monotonic() - started
     assert phone.evaluate("window.__noReload") is True
@@ -85,8 +92,8 @@ def test_second_staff_browser_sees_the_card_move(browser, staff_page, demo_serve
 
     staff_page.goto(f"{demo_server.origin}/staff/board")
     card = staff_page.locator(f'[data-claim-id="{claim["id"]}"]')
-    card.locator("select[name=stage]").select_option("estimate")
-    card.get_by_role("button", name="Move").click()
+    _pick_stage_on_board(card, "estimate")
+    card.locator(".bcard__move button[type=submit]").click()
     expect(watcher.locator(f'[data-stage="estimate"] [data-claim-id="{claim["id"]}"]')
            ).to_be_visible(timeout=3000)
     assert watcher.evaluate("window.__noReload") is True
