@@ -10,7 +10,7 @@ import time
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_claim_by_api
+from tests.browser.conftest import open_claim_by_api, screenshot
 
 STEP = '#claim-progress [aria-current="step"]'  # the claim page's current stage
 
@@ -96,6 +96,7 @@ def test_portal_revoked_link_note_pushes_the_cards_down_and_offers_a_call(staff_
     card_box = phone.locator("#vehicle").bounding_box()
     assert note_box["y"] + note_box["height"] <= card_box["y"], (note_box, card_box)
     expect(phone.locator("#live-status")).to_be_hidden()
+    screenshot(phone, "portal-link-gone-phone")
 
 
 def _staff_tab(context, url: str):
