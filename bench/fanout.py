@@ -13,7 +13,8 @@ Printed per run: connections refused; delivery latency p50/p99/max from the comm
 ceiling: from the POST) and p99 end to end (from the start of the change, database write
 included); events lost and duplicated (every connection must get every event of its claim
 once); server memory per stream (RSS growth while the N streams opened, / N); server CPU
-during the burst; the change rate achieved; server CPU spent accepting the N streams.
+during the burst; the change rate achieved; server CPU spent accepting the N streams, and its
+ratio to the bare server's (target: within 2x, so a reconnect storm cannot stall a worker).
 Everything shares this machine's cores, so other load on it shows up in the figures.
 """
 
@@ -153,7 +154,8 @@ def _start_server(kind: str, port: int, env: dict, log: Path) -> subprocess.Pope
         [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
          "--lifespan", "off", "--no-access-log", "--log-level", "warning", "--backlog", "4096",
          "--timeout-graceful-shutdown", "2"],
-        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, stdout=log.open("a"),
+        cwd=ROOT, env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])},
+        stdout=log.open("a"),
         stderr=subprocess.STDOUT)
 
 

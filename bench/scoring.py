@@ -123,4 +123,10 @@ def verdicts(results: list[Result]) -> list[str]:
             f"N={n}: p99 {ours.p99_ms:.0f} ms vs ceiling {raw.p99_ms:.0f} ms ({ratio:.2f}x), "
             f"{ours.kb_per_stream:.1f} KB/stream, lost {ours.lost}, refused {ours.refused} -> "
             f"{'meets' if ok else 'MISSES'} the target (<=1.5x p99, <20 KB, 0 lost)")
+        # A reconnect storm after a deploy: what accepting N streams costs the server.
+        cpu_ratio = ours.connect_cpu_s / max(raw.connect_cpu_s, 0.01)
+        lines.append(
+            f"N={n}: opening the streams cost {ours.connect_cpu_s:.1f} s of server CPU vs "
+            f"{raw.connect_cpu_s:.1f} s for the bare stream ({cpu_ratio:.2f}x) -> "
+            f"{'meets' if cpu_ratio <= 2 else 'MISSES'} the target (<=2x)")
     return lines

@@ -293,3 +293,50 @@ async def test_handler_returns_and_forgets_the_stream_when_the_client_leaves(mon
         left.set()
         await asyncio.wait_for(handler, 1)
         assert hub.stream_count() == 0 and hub.channels == {}
+
+
+@in_own_loop
+async def test_a_burst_of_connects_is_checked_in_batches_each_getting_its_own_answer(
+        monkeypatch):
+    batches: list[int] = []
+    real_admit_each = hubs._admit_each
+
+    def recording(admit, batch):
+        batches.append(len(batch))
+        time.sleep(0.02)  # a slow database: the next connects queue up meanwhile
+        return real_admit_each(admit, batch)
+
+    monkeypatch.setattr(hubs, "_admit_each", recording)
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        for claim_id in range(1, 101):
+            table.add(claim_id, "created", stage="pictures")
+        opened = await asyncio.gather(*(hub.admit(str(claim_id), 0, "127.0.0.1")
+                                        for claim_id in range(1, 101)))
+        assert [o.claim_id for o in opened] == list(range(1, 101))
+        assert all(b"event: created" in o.replay for o in opened)
+        assert sum(batches) == 100
+        assert len(batches) <= 2 * (100 // hubs.ADMIT_BATCH + 1)  # not one hop per connect
+        assert max(batches) == hubs.ADMIT_BATCH
+        # Drained: a later lone connect is answered straight away, in a batch of its own.
+        batches.clear()
+        assert (await hub.admit("5", 1, "127.0.0.1")).replay == b""
+        assert batches == [1]
+
+
+@in_own_loop
+async def test_a_failing_connect_fails_alone_within_its_batch(monkeypatch):
+    async with running_hub(monkeypatch) as hub:
+        table = hub.db
+        real = table.stream_admit
+
+        def flaky(token, after, client_ip):
+            if token == "13":
+                raise ConnectionError("database went away")
+            return real(token, after, client_ip)
+
+        table.stream_admit = flaky
+        results = await asyncio.gather(*(hub.admit(str(n), 0, "127.0.0.1")
+                                         for n in (12, 13, 14)), return_exceptions=True)
+        assert isinstance(results[1], ConnectionError)
+        assert [results[0].claim_id, results[2].claim_id] == [12, 14]

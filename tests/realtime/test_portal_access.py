@@ -55,6 +55,9 @@ def test_delivered_claim_link_expires_after_the_locations_window(claim):
     claim_stage_set(claim=claim, stage="delivered")
     access = _agree(token)
     assert access.expires_at > timezone.now()
+    claim.refresh_from_db()  # the raw query's datetime is aware and exact, on both databases
+    assert access.expires_at == claim.delivered_at + dt.timedelta(
+        days=claim.location.portal_expiry_days)
     Claim.objects.filter(pk=claim.pk).update(
         delivered_at=timezone.now() - dt.timedelta(days=claim.location.portal_expiry_days + 1))
     assert _agree(token) is None

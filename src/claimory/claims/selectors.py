@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -80,24 +82,36 @@ class PortalAccess:
 def portal_access_for_token(token: str) -> PortalAccess | None:
     """claim_get_for_token's checks in one narrow query, without loading the claim.
 
-    For the event stream, whose connects come by the thousand after a server restart: the
-    gate's six-table model load costs ~2.5 ms, this ~0.3 ms. Same uniform miss (None).
+    For the event stream, whose connects come by the thousand after a server restart, and the
+    page's fast path. The query is compiled once per process (``_access_sql``): building it
+    through the ORM on every call cost ~220 us, ten times what running it costs. Same
+    uniform miss (None).
     """
     candidate = token if tokens.looks_like_token(token) else "x" * 22
-    row = (
-        Claim.objects.filter(portal_token_hash=tokens.hash_token(candidate),
-                             portal_revoked_at__isnull=True)
-        .values_list("pk", "event_seq", "portal_token_hash", "delivered_at",
-                     "location__portal_expiry_days")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(), [tokens.hash_token(candidate)])
+        row = cursor.fetchone()
     if row is None or candidate != token:
         return None
     claim_id, event_seq, token_hash, delivered_at, expiry_days = row
+    if delivered_at is not None and timezone.is_naive(delivered_at):
+        delivered_at = delivered_at.replace(tzinfo=UTC)  # SQLite stores UTC without a zone
     if _portal_expired(delivered_at, expiry_days):
         return None
     return PortalAccess(claim_id=claim_id, event_seq=event_seq, token_hash=token_hash,
                         expires_at=portal_expires_at(delivered_at, expiry_days))
+
+
+@cache
+def _access_sql() -> str:
+    """portal_access_for_token's query as SQL, its one parameter the token hash."""
+    placeholder = "-"  # replaced by each call's hash
+    qs = (Claim.objects.filter(portal_token_hash=placeholder, portal_revoked_at__isnull=True)
+          .order_by().values_list("pk", "event_seq", "portal_token_hash", "delivered_at",
+                                  "location__portal_expiry_days")[:1])
+    sql, params = qs.query.sql_with_params()
+    assert params == (placeholder,), params
+    return sql
 
 
 def claim_search(qs: QuerySet[Claim], query: str) -> QuerySet[Claim]:

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import logging
 import time
+from collections import deque
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +34,10 @@ BUCKETS = 150
 # reconnects with Last-Event-ID and loses nothing.
 MAX_STREAM_SECONDS = 1800
 LATEST_MEMORY = 20_000  # claims whose newest seq we remember without a stream open
+# Connects are checked in batches: a thread hop costs more than the token check itself, and
+# after a deploy thousands of browsers reconnect at once (see Hub.admit).
+ADMIT_THREADS = 2
+ADMIT_BATCH = 64
 
 
 class Channel:
@@ -61,7 +66,10 @@ class Hub:
         self._due: set[int] = set()  # claims whose streams are behind their target
         self._wake = asyncio.Event()
         # Separate pools so a storm of connects never delays the fan-out reads.
-        self._admit_pool = ReleasingExecutor(2, thread_name_prefix="realtime-admit")
+        # One checkout per batch of connects on PostgreSQL (ReleasingExecutor gives it back).
+        self._admit_pool = ReleasingExecutor(ADMIT_THREADS, thread_name_prefix="realtime-admit")
+        self._admissions: deque[tuple[str, int, str, asyncio.Future]] = deque()
+        self._admitting = 0  # batches in the pool now
         self._fanout_pool = ReleasingExecutor(1, thread_name_prefix="realtime-fanout")
         self._tasks: list[asyncio.Task] = []
 
@@ -109,8 +117,39 @@ class Hub:
     # -- streams --------------------------------------------------------------------------
 
     async def admit(self, token: str, after: int, client_ip: str) -> store.Opened | int | None:
-        return await self.loop.run_in_executor(self._admit_pool, self.db.stream_admit, token,
-                                               after, client_ip)
+        """Check a token and read its replay, in a batch with whatever else is connecting.
+
+        One pool call serves every connect that queued while the previous batch ran, so a
+        reconnect storm pays one thread hop per batch, not per stream; a lone connect is
+        sent at once (no waiting for company).
+        """
+        future = self.loop.create_future()
+        self._admissions.append((token, after, client_ip, future))
+        if self._admitting < ADMIT_THREADS:
+            self._admitting += 1
+            self.loop.create_task(self._admit_batches())
+        return await future
+
+    async def _admit_batches(self) -> None:
+        try:
+            while self._admissions:
+                batch = [self._admissions.popleft()
+                         for _ in range(min(ADMIT_BATCH, len(self._admissions)))]
+                try:
+                    results = await self.loop.run_in_executor(
+                        self._admit_pool, _admit_each, self.db.stream_admit,
+                        [item[:3] for item in batch])
+                except Exception as exc:  # noqa: BLE001 - the pool is gone (shutting down)
+                    results = [(False, exc)] * len(batch)
+                for (*_args, future), (ok, value) in zip(batch, results, strict=True):
+                    if future.done():  # the client left while waiting
+                        continue
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        finally:
+            self._admitting -= 1
 
     def stream_new(self, send, opened: store.Opened) -> Stream:
         n = next(self._counter)
@@ -234,6 +273,17 @@ class Hub:
                 continue
             for claim_id, seq in newest:
                 self.ring(claim_id, seq)
+
+
+def _admit_each(admit, batch: list[tuple[str, int, str]]) -> list[tuple[bool, Any]]:
+    """Run ``admit`` for each connect of a batch (in the pool); one failure stays its own."""
+    results: list[tuple[bool, Any]] = []
+    for args in batch:
+        try:
+            results.append((True, admit(*args)))
+        except Exception as exc:  # noqa: BLE001 - handed to that connect's handler (a 503)
+            results.append((False, exc))
+    return results
 
 
 _hub: Hub | None = None
