@@ -2,18 +2,24 @@
 Django, and renders a page that just changed once however many readers ask at once."""
 
 import asyncio
+import gzip
 import threading
 
+import brotli
 import pytest
 from django.test import override_settings
 
-from claimory.core import ratelimit
+from claimory.core import compression, ratelimit
 from claimory.portal import fast_page
 from claimory.portal.page_cache import Lookup, pages
 
 KEY = ("claim", 1)
 HEADERS = ((b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"4"),
            (b"content-security-policy", b"default-src 'self'"))
+# As replayed to a client that takes no compression: Django's headers, the length last.
+PLAIN = ((b"content-type", b"text/html; charset=utf-8"),
+         (b"content-security-policy", b"default-src 'self'"), (b"vary", b"Accept-Encoding"),
+         (b"content-length", b"4"))
 
 
 def run(coro):
@@ -42,12 +48,13 @@ class FakeDjango:
         await send({"type": "http.response.body", "body": self.body})
 
 
-def scope(method="GET"):
+def scope(method="GET", accept_encoding=None):
+    headers = [] if accept_encoding is None else [(b"accept-encoding", accept_encoding)]
     return {"type": "http", "method": method, "path": "/c/token", "query_string": b"",
-            "client": ("127.0.0.1", 5000), "headers": []}
+            "client": ("127.0.0.1", 5000), "headers": headers}
 
 
-async def request(django, method="GET"):
+async def request(django, method="GET", accept_encoding=None):
     sent = []
 
     async def send(message):
@@ -58,7 +65,7 @@ async def request(django, method="GET"):
     async def receive():
         return {"type": "http.disconnect"}
 
-    await fast_page.portal_page(scope(method), receive, send, "token", django)
+    await fast_page.portal_page(scope(method, accept_encoding), receive, send, "token", django)
     return sent
 
 
@@ -74,7 +81,7 @@ def test_first_view_goes_to_django_and_later_views_replay_its_answer(monkeypatch
     second = run(request(django))
     assert django.calls == 1
     assert second == first
-    assert second[0]["headers"] == HEADERS and second[1]["body"] == b"page"
+    assert second[0]["headers"] == PLAIN and second[1]["body"] == b"page"
 
 
 def test_head_replays_headers_without_the_body(monkeypatch):
@@ -82,7 +89,7 @@ def test_head_replays_headers_without_the_body(monkeypatch):
     django = FakeDjango()
     run(request(django))
     sent = run(request(django, "HEAD"))
-    assert django.calls == 1 and sent[0]["headers"] == HEADERS and sent[1]["body"] == b""
+    assert django.calls == 1 and sent[0]["headers"] == PLAIN and sent[1]["body"] == b""
 
 
 def test_a_response_that_sets_a_cookie_is_never_replayed(monkeypatch):
@@ -102,6 +109,69 @@ def test_errors_and_other_bodies_are_not_learned(monkeypatch):
     pages.put(KEY, b"another page")
     run(request(FakeDjango(body=b"page", caches=False)))  # not the cached page
     assert pages.get(KEY).headers is None
+
+
+PAGE = b"<!doctype html><title>Your car</title>" + b"<p>Repair update</p>" * 200
+
+
+def _decoded(sent) -> tuple[str | None, bytes]:
+    headers = dict(sent[0]["headers"])
+    body = sent[1]["body"]
+    assert int(headers[b"content-length"]) == len(body)
+    assert b"Accept-Encoding" in headers[b"vary"]
+    coding = headers.get(b"content-encoding", b"").decode() or None
+    if coding == "br":
+        return coding, brotli.decompress(body)
+    if coding == "gzip":
+        return coding, gzip.decompress(body)
+    return coding, body
+
+
+@pytest.mark.parametrize(("accept", "coding"), [
+    (b"gzip, deflate, br, zstd", "br"), (b"gzip", "gzip"), (b"br;q=0, gzip;q=0.5", "gzip"),
+    (b"identity", None), (None, None), (b"*;q=0", None), (b"*", "br")])
+def test_the_page_goes_out_compressed_as_the_client_accepts(monkeypatch, accept, coding):
+    found_page(monkeypatch)
+    django = FakeDjango(body=PAGE, headers=(*HEADERS[:1], (b"vary", b"Accept-Language")))
+    first = run(request(django, accept_encoding=accept))  # rendered by Django
+    again = run(request(django, accept_encoding=accept))  # replayed from the cache
+    assert django.calls == 1 and first == again
+    assert _decoded(again) == (coding, PAGE)
+    assert dict(again[0]["headers"])[b"vary"] == b"Accept-Language, Accept-Encoding"
+    if coding is not None:
+        assert len(again[1]["body"]) < len(PAGE) / 5
+
+
+def test_compression_happens_once_per_render_not_per_request(monkeypatch):
+    found_page(monkeypatch)
+    calls = []
+    real = compression.compress
+    monkeypatch.setattr(compression, "compress",
+                        lambda body, coding: calls.append(coding) or real(body, coding))
+    django = FakeDjango(body=PAGE)
+    for _ in range(5):
+        run(request(django, accept_encoding=b"br, gzip"))
+    assert sorted(calls) == sorted(compression.ENCODINGS)
+
+
+def test_the_message_sent_render_goes_straight_to_django(monkeypatch):
+    monkeypatch.setattr(fast_page, "find", lambda *a: pytest.fail("never cached: no lookup"))
+    django = FakeDjango(caches=False)
+
+    async def sent_note():
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        async def receive():
+            return {"type": "http.disconnect"}
+
+        page_scope = {**scope(), "query_string": b"sent=1"}
+        await fast_page.portal_page(page_scope, receive, send, "token", django)
+        return sent
+
+    assert run(sent_note())[1]["body"] == b"page" and django.calls == 1
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
@@ -137,7 +207,7 @@ def test_readers_of_a_page_that_just_changed_share_one_render(monkeypatch):
     answers = run(many())
     assert django.calls == 1
     assert all(sent[1]["body"] == b"page" for sent in answers)
-    assert all(sent[0]["headers"] == HEADERS for sent in answers)
+    assert all(sent[0]["headers"] == PLAIN for sent in answers)
 
 
 # find(): the lookup that runs in the pool (here on the test's own thread and connection).

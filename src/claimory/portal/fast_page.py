@@ -22,7 +22,7 @@ import re
 from django.http import QueryDict
 
 from claimory.claims.selectors import portal_access_for_token
-from claimory.core import ratelimit
+from claimory.core import compression, ratelimit
 from claimory.core.clients import scope_client_ip
 from claimory.core.db_pool import ReleasingExecutor
 from claimory.core.db_retry import reconnecting
@@ -57,7 +57,8 @@ def _replayable(headers) -> tuple[tuple[bytes, bytes], ...] | None:
 
 
 async def portal_page(scope, receive, send, token: str, django_app) -> None:
-    if scope["method"] not in ("GET", "HEAD"):
+    if scope["method"] not in ("GET", "HEAD") or b"sent" in scope.get("query_string", b""):
+        # Writes, and the "message sent" render (never cached), are Django's alone.
         return await django_app(scope, receive, send)
     loop = asyncio.get_running_loop()
     try:
@@ -87,26 +88,42 @@ async def portal_page(scope, receive, send, token: str, django_app) -> None:
         done.set_result(None)
 
 
+def _accept_encoding(scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-encoding":
+            return value.decode("latin-1")
+    return ""
+
+
 async def _replay(scope, send, entry: page_cache.Entry) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+    """The cached page, compressed as the client accepts (see README: why this is safe)."""
+    headers, body = entry.variant(compression.negotiate(_accept_encoding(scope)))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body",
-                "body": b"" if scope["method"] == "HEAD" else entry.body})
+                "body": b"" if scope["method"] == "HEAD" else body})
 
 
 async def _render_and_learn(scope, receive, send, django_app, key) -> None:
-    """Let Django answer, then remember the headers of the page it cached under ``key``."""
-    start: dict = {}
-    chunks: list[bytes] = []
+    """Let Django answer, then remember the headers of the page it cached under ``key``.
+
+    Django's answer is held until it is complete (one page, ~12 KB): when it is the page
+    just cached, it goes out as every later replay will, compressed; otherwise as it came.
+    """
+    messages: list[dict] = []
 
     async def capture(message) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-        await send(message)
+        messages.append(message)
 
     await django_app(scope, receive, capture)
+    start = next((m for m in messages if m["type"] == "http.response.start"), {})
     if start.get("status") == 200:
         headers = _replayable(start.get("headers", ()))
         if headers is not None:
-            page_cache.pages.headers_seen(key, b"".join(chunks), headers)
+            body = b"".join(m.get("body", b"") for m in messages
+                            if m["type"] == "http.response.body")
+            entry = await asyncio.get_running_loop().run_in_executor(
+                _pool, page_cache.pages.headers_seen, key, body, headers)
+            if entry is not None:
+                return await _replay(scope, send, entry)
+    for message in messages:
+        await send(message)

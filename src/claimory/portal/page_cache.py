@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import connection
@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from claimory.claims.models import Claim
 from claimory.claims.selectors import PortalAccess
+from claimory.core import compression
 from claimory.messaging.models import Message
 from claimory.portal.page import LANGUAGES, language_choice, show_all_in
 from claimory.shops.models import Stage
@@ -43,12 +44,37 @@ from claimory.shops.models import Stage
 MAX_PAGES = 512  # ~12 KB each: a few MB per process at most
 
 
+Headers = tuple[tuple[bytes, bytes], ...]
+
+
 @dataclass
 class Entry:
-    """A rendered page, and once Django has sent it, the response headers it went out with."""
+    """A rendered page, and once Django has sent it, the response headers it went out with.
+
+    ``variants`` holds the page as sent: headers and body per content-coding ("" = as is),
+    compressed once here rather than on every request.
+    """
 
     body: bytes
-    headers: tuple[tuple[bytes, bytes], ...] | None = None
+    headers: Headers | None = None
+    variants: dict[str, tuple[Headers, bytes]] = field(default_factory=dict)
+
+    def variant(self, encoding: str | None) -> tuple[Headers, bytes]:
+        return self.variants.get(encoding or "") or self.variants[""]
+
+
+def _variants(body: bytes, headers: Headers) -> dict[str, tuple[Headers, bytes]]:
+    """The page in each content-coding we offer, each with its own length and Vary."""
+    base = [(name, value) for name, value in headers if name != b"content-length"]
+    vary = next((value for name, value in base if name == b"vary"), None)
+    base = [(name, value) for name, value in base if name != b"vary"]
+    base.append((b"vary", vary + b", Accept-Encoding" if vary else b"Accept-Encoding"))
+    variants = {"": (tuple(base) + ((b"content-length", b"%d" % len(body)),), body)}
+    for encoding in compression.ENCODINGS:
+        packed = compression.compress(body, encoding)
+        variants[encoding] = (tuple(base) + ((b"content-encoding", encoding.encode()),
+                                             (b"content-length", b"%d" % len(packed))), packed)
+    return variants
 
 
 class PageCache:
@@ -73,13 +99,22 @@ class PageCache:
             while len(self._pages) > self.max_entries:
                 self._pages.popitem(last=False)
 
-    def headers_seen(self, key: Hashable, body: bytes,
-                     headers: tuple[tuple[bytes, bytes], ...]) -> None:
-        """Record the headers a response carried, if its body is exactly the cached page."""
+    def headers_seen(self, key: Hashable, body: bytes, headers: Headers) -> Entry | None:
+        """Record the headers a response carried, if its body is exactly the cached page.
+
+        Returns the entry, now ready to replay in every content-coding, or None.
+        """
         with self._lock:
             entry = self._pages.get(key)
-            if entry is not None and entry.body == body:
-                entry.headers = headers
+            if entry is None or entry.body != body:
+                return None
+            if entry.headers is not None:
+                return entry
+        variants = _variants(body, headers)  # outside the lock: ~1-2 ms of compression
+        with self._lock:
+            if entry.headers is None:
+                entry.variants, entry.headers = variants, headers
+        return entry
 
     def clear(self) -> None:
         with self._lock:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from claimory.core import server
+from claimory.core import server, static
 
 
 class Command(BaseCommand):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         os.environ["CLAIMORY_BASE_URL"] = origin
         settings.BASE_URL = origin
         call_command("migrate", interactive=False, verbosity=0)
+        if not settings.TESTING:  # the suite reads the source files (settings.STORAGES)
+            static.collect()  # also with --no-serve: benches and tests serve this dir next
         from claimory import demo
         from claimory.printables.qr import portal_url, qr_terminal
 

@@ -5,7 +5,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from claimory.core import server
+from claimory.core import server, static
 from claimory.env import envbool, envstr
 
 
@@ -56,5 +56,6 @@ class Command(BaseCommand):
             # Workers and the task worker read it from the environment, as with `demo`.
             os.environ["CLAIMORY_BASE_URL"] = origin
             settings.BASE_URL = origin
+        static.collect()  # hashed, compressed static files (skipped when unchanged)
         self.stdout.write(f"Claimory on http://{host}:{port} with {workers} worker(s)")
         server.run_uvicorn(host=host, port=port, workers=workers)
