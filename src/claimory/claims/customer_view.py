@@ -13,6 +13,7 @@ from typing import Any
 
 from claimory.claims.event_types import kind_of
 from claimory.claims.models import Claim, ClaimEvent, EventType
+from claimory.core.compiled import Compiled
 from claimory.shops.models import Location, Stage
 
 
@@ -74,13 +75,21 @@ def _stage_steps(claim: Claim, stages: list[Stage], reached: dict[str, dt.dateti
     return tuple(steps)
 
 
+# The page's fixed-shape reads, compiled once per process (claimory/core/compiled.py).
+_STAGE_EVENTS = Compiled(
+    lambda claim_id: ClaimEvent.objects.filter(
+        claim_id=claim_id, type__in=[EventType.CREATED, EventType.STAGE],
+    ).order_by("seq").values_list("type", "data", "created_at"),
+    claim_id=int)
+_LOCATION_STAGES = Compiled(
+    lambda location_id: Stage.objects.filter(location_id=location_id).order_by("position", "id"),
+    location_id=int)
+
+
 def stage_reached_times(claim: Claim) -> dict[str, dt.datetime]:
     """When the car last entered each stage, from the timeline (one query)."""
     reached: dict[str, dt.datetime] = {}
-    rows = ClaimEvent.objects.filter(
-        claim=claim, type__in=[EventType.CREATED, EventType.STAGE]
-    ).order_by("seq").values_list("type", "data", "created_at")
-    for etype, data, at in rows:
+    for etype, data, at in _STAGE_EVENTS.values(claim_id=claim.pk):
         slug = data.get("to") if etype == EventType.STAGE else data.get("stage")
         if slug:
             reached[slug] = at
@@ -98,7 +107,7 @@ def customer_claim_view(claim: Claim, *, stages: list[Stage] | None = None,
     location: Location = claim.location
     language = language or claim.customer.language or "en"
     if stages is None:
-        stages = list(location.stages.order_by("position", "id"))
+        stages = _LOCATION_STAGES.models(location_id=location.pk)
     steps = _stage_steps(claim, stages, stage_reached_times(claim), language)
     rental_day = None
     if claim.rental_start and claim.rental_days_covered and today:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from claimory.claims import tokens
 from claimory.claims.models import Claim, ClaimEvent
+from claimory.core.compiled import Compiled
 from claimory.core.phones import normalize_phone
 from claimory.shops.permissions import require
 from claimory.shops.selectors import locations_for_user
@@ -41,6 +42,14 @@ def claim_get_for_user(user, claim_id: int | str, perm: str = "claim.view") -> C
     return claim
 
 
+# Compiled once per process (the token hash is unique: no ORDER BY needed).
+_CLAIM_BY_TOKEN_HASH = Compiled(
+    lambda token_hash: Claim.objects.select_related(
+        "location", "location__workspace", "customer", "vehicle", "stage",
+    ).filter(portal_token_hash=token_hash, portal_revoked_at__isnull=True).order_by()[:1],
+    token_hash=str)
+
+
 def claim_get_for_token(token: str) -> Claim | None:
     """The one claim a portal token opens, or None (unknown, revoked or expired alike).
 
@@ -48,12 +57,8 @@ def claim_get_for_token(token: str) -> Claim | None:
     show in the timing.
     """
     candidate = token if tokens.looks_like_token(token) else "x" * 22
-    claim = (
-        Claim.objects.select_related("location", "location__workspace", "customer", "vehicle",
-                                     "stage")
-        .filter(portal_token_hash=tokens.hash_token(candidate), portal_revoked_at__isnull=True)
-        .first()
-    )
+    found = _CLAIM_BY_TOKEN_HASH.models(token_hash=tokens.hash_token(candidate))
+    claim = found[0] if found else None
     if claim is None or candidate != token:
         return None
     if _portal_expired(claim.delivered_at, claim.location.portal_expiry_days):

@@ -21,11 +21,12 @@ logger = logging.getLogger(__name__)
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
-    """WhiteNoise's compressed manifest storage, minus the 500 when collectstatic was skipped.
+    """WhiteNoise's compressed manifest storage, minus the 500 when collectstatic never ran.
 
-    A file missing from the manifest (``uvicorn claimory.asgi`` started by hand on a fresh data
-    dir) gets its plain URL, which WhiteNoise still serves from the source tree, uncompressed
-    and briefly cached, and a warning says what to run.
+    With no manifest at all (``uvicorn claimory.asgi`` started by hand on a fresh data dir),
+    files get their plain URLs, which WhiteNoise still serves from the source tree,
+    uncompressed and briefly cached, and a warning says what to run. Once a manifest exists,
+    a name missing from it is an error, as in Django.
     """
 
     _warned = False
@@ -34,10 +35,12 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
         try:
             return super().stored_name(name)
         except ValueError:
+            if self.hashed_files:
+                raise
             if not StaticStorage._warned:
                 StaticStorage._warned = True
-                logger.warning("static file %s is not collected: run `claimory collectstatic`"
-                               " (serve and demo do it) for hashed, compressed files", name)
+                logger.warning("static files are not collected: run `claimory collectstatic` "
+                               "(serve and demo do it) for hashed, compressed files")
             return name
 
 

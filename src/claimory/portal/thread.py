@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claimory.claims.models import Claim
+from claimory.core.compiled import Compiled
 from claimory.messaging.models import Direction, Message, Status
 
 PAGE_SIZE = 50
@@ -62,6 +63,18 @@ def bubble_of(message: Message, shop_name: str) -> Bubble:
                   status_label=label)
 
 
+@cache
+def _newest(limit: int) -> Compiled:
+    """The claim's newest ``limit`` + 1 customer-visible messages (one more: "earlier" link)."""
+    return Compiled(
+        lambda claim_id: Message.objects.filter(claim_id=claim_id)
+        # Messages whose timeline entry is internal never reach the customer.
+        .exclude(event__customer_visible=False)
+        .select_related("sender")
+        .order_by("-created_at", "-id")[: limit + 1],
+        claim_id=int)
+
+
 class PortalThread:
     """The claim's messages, loaded on first use (one query) so other fragments pay nothing."""
 
@@ -72,13 +85,7 @@ class PortalThread:
     @cached_property
     def _page(self) -> tuple[tuple[Bubble, ...], bool]:
         limit = ALL_LIMIT if self.show_all else PAGE_SIZE
-        rows = list(
-            Message.objects.filter(claim=self.claim)
-            # Messages whose timeline entry is internal never reach the customer.
-            .exclude(event__customer_visible=False)
-            .select_related("sender")
-            .order_by("-created_at", "-id")[: limit + 1]
-        )
+        rows = _newest(limit).models(claim_id=self.claim.pk)
         shop_name = self.claim.location.name
         bubbles = tuple(bubble_of(m, shop_name) for m in reversed(rows[:limit]))
         return bubbles, len(rows) > limit
