@@ -33,17 +33,12 @@ import time
 import uuid
 from pathlib import Path
 
+from local_server import free_port
 from scoring import HEADER, Load, Result, Sent, row, score, slowest, verdicts
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("estimate", "teardown", "started")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_kb(pid: int) -> int:
@@ -215,7 +210,7 @@ def _burst(kind: str, port: int, scratch: Scratch, args) -> tuple[Sent, float]:
 
 
 def run_one(kind: str, n: int, scratch: Scratch, args) -> Result:
-    port = _free_port()
+    port = free_port()
     server = _start_server(kind, port, scratch.env, scratch.dir / f"{kind}-{n}.log")
     children: list[subprocess.Popen] = []
     try:

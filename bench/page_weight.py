@@ -15,21 +15,15 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from local_server import free_port, wait_until_up
 
 TARGET_KB = 15
 BROWSER = "gzip, deflate, br"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(port: int, path: str, accept_encoding: str | None) -> tuple[int, int, dict, bytes]:
@@ -83,7 +77,7 @@ def _weigh(port: int, page: str, accept_encoding: str | None) -> tuple[int, int]
 
 def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="claimory-weight-bench-"))
-    port = _free_port()
+    port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin)
@@ -97,16 +91,7 @@ def main() -> None:
          "--port", str(port), "--workers", "1", "--log-level", "warning"],
         env=env, stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _get(port, "/healthz", None)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("server did not start")
-            time.sleep(0.2)
+        wait_until_up(port, server, log=data_dir / "server.log")
         _get(port, page, BROWSER)  # the first view renders; customers mostly get the cached one
         plain, _raw = _weigh(port, page, None)
         compressed, _raw = _weigh(port, page, BROWSER)

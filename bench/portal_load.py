@@ -15,7 +15,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,12 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from local_server import free_port, wait_until_up
 
 
 def _sequential(client: httpx.Client, url: str, n: int = 300) -> tuple[float, float]:
@@ -49,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     has_wrk = shutil.which("wrk") is not None
     data_dir = Path(tempfile.mkdtemp(prefix="claimory-portal-bench-"))
-    port = _free_port()
+    port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin)
@@ -65,16 +59,7 @@ def main() -> None:
          "--port", str(port), "--workers", str(args.workers), "--no-access-log",
          "--log-level", "warning"], env=env, stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{origin}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("server did not start")
-            time.sleep(0.2)
+        wait_until_up(port, server, log=data_dir / "server.log")
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         with httpx.Client() as client:
             for _ in range(50):  # warm caches, template loaders, connections

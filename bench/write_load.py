@@ -21,7 +21,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,15 +32,10 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from local_server import free_port, wait_until_up
 
 STAGES = ("estimate", "teardown", "started")
 PORTAL_CAP = 10  # portal/message_limit.LIMIT messages per claim per 5 minutes
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Sampler(threading.Thread):
@@ -73,18 +67,8 @@ def _serve(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
         [sys.executable, "-m", "claimory.cli", "serve", "--host", "127.0.0.1", "--port",
          str(port), "--workers", str(workers)], env=env, stdout=log.open("w"),
         stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"server exited:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    sys.exit("server did not start")
+    wait_until_up(port, server, log=log)
+    return server
 
 
 def _staff_login(client: httpx.Client, email: str, password: str) -> None:
@@ -206,7 +190,7 @@ def main() -> None:
 
     database_url = os.environ.get("DATABASE_URL", "")
     data_dir = Path(tempfile.mkdtemp(prefix="claimory-write-bench-"))
-    port = _free_port()
+    port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin,

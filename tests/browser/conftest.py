@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.server_process import free_port, wait_until_up
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -36,12 +36,6 @@ def _require_chromium() -> None:
         pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests "
                     "(apt-get install chromium)")
     pytest.skip("Debian chromium not installed (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -66,7 +60,7 @@ class DemoServer:
 def demo_server(tmp_path_factory) -> DemoServer:
     _require_chromium()
     data_dir = tmp_path_factory.mktemp("browser-data")
-    port = _free_port()
+    port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     # `serve` refuses to start without a public origin and a real host list.
@@ -80,17 +74,10 @@ def demo_server(tmp_path_factory) -> DemoServer:
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "claimory.cli", "serve", "--port", str(port), "--workers", "1"],
         env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{origin}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.flush()
-            raise RuntimeError("server did not start:\n" + (data_dir / "server.log").read_text())
-        time.sleep(0.2)
+    try:
+        wait_until_up(origin, proc, log_path=data_dir / "server.log")
+    finally:
+        log.flush()
     portal = re.search(r"(http://\S+/c/\S+)", seeded).group(1)
     api_key = re.search(r"^API key: (\S+)$", seeded, re.M).group(1)
     yield DemoServer(origin=origin, portal_url=portal, staff_email="owner@northside.demo",

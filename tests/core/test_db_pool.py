@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.realtime.live import Postgres, free_port
+from tests.realtime.live import Postgres
+from tests.server_process import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
@@ -67,15 +68,7 @@ def served(tmp_path):
         [sys.executable, "-m", "claimory.cli", "serve", "--port", str(port), "--workers",
          str(WORKERS)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{origin}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_up(origin, proc, timeout=60, log_path=tmp_path / "server.log")
         yield {"origin": origin, "postgres": postgres,
                "key": re.search(r"^API key: (\S+)$", seeded, re.M).group(1)}
     finally:

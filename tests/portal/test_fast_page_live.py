@@ -7,13 +7,12 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.realtime.live import free_port
+from tests.server_process import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,15 +33,7 @@ def server(tmp_path_factory):
          "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{origin}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_up(origin, proc)
         yield {"origin": origin, "url": re.search(r"(http://\S+/c/\S+)", seeded).group(1),
                "key": re.search(r"API key: (\S+)", seeded).group(1)}
     finally:

@@ -20,16 +20,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+from tests.server_process import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "realtime-tests-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def base_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
@@ -115,17 +110,11 @@ class Server:
              "127.0.0.1", "--port", str(self.port), "--lifespan", "off",
              "--timeout-graceful-shutdown", "2", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{self.origin}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("server did not start:\n" + log_path.read_text())
-            time.sleep(0.1)
+        try:
+            wait_until_up(self.origin, self.proc, log_path=log_path)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def log(self) -> str:
         self._log.flush()
