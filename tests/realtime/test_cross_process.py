@@ -32,11 +32,11 @@ def test_change_in_another_process_reaches_streams_on_every_server_through_redis
     on_a, on_b = _open(server_a, claim["token"]), _open(server_b, claim["token"])
     time.sleep(0.3)  # both servers' subscriptions are up
 
-    started = time.monotonic()
     staff("stage", claim=claim["id"], stage="teardown")
+    # The servers' own polls are off, so only the Redis doorbell can bring the change; the
+    # timeout is generous because a busy CI machine, not the doorbell, sets the pace.
     for client in (on_a, on_b):
-        assert client.wait_for(2, timeout=2)[-1].data["to"] == "teardown"
-    assert time.monotonic() - started < 1.0
+        assert client.wait_for(2, timeout=5)[-1].data["to"] == "teardown"
     on_a.close()
     on_b.close()
 
@@ -67,5 +67,5 @@ def test_postgres_notify_carries_changes_between_processes(live):
     client = _open(server, claim["token"])
     time.sleep(0.3)
     staff("stage", claim=claim["id"], stage="estimate")
-    assert client.wait_for(2, timeout=1.5)[-1].data["to"] == "estimate"
+    assert client.wait_for(2, timeout=5)[-1].data["to"] == "estimate"
     client.close()
