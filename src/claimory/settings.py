@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "claimory.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "claimory.core.too_big.RequestTooBigMiddleware",  # 413 before anything reads the body
     "claimory.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -235,7 +236,10 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "claimory.core.logging.RedactPortalTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "claimory.core.logging.RedactPortalTokens"},
+        "one_line_warning": {"()": "claimory.core.logging.OneLineWarning"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
@@ -251,5 +255,10 @@ LOGGING = {
         "uvicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # runserver's access log: without this it keeps Django's default, unredacted handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A spoofed Host or an oversized body is the client's doing (answered 400/413): one
+        # WARNING line, not an ERROR with a traceback.
+        "django.security.DisallowedHost": {"level": "WARNING", "filters": ["one_line_warning"]},
+        "django.security.RequestDataTooBig": {"level": "WARNING",
+                                              "filters": ["one_line_warning"]},
     },
 }

@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from claimory.api.errors import index_view as api_index_view
 from claimory.core import views as core_views
+
+handler400 = "claimory.core.too_big.bad_request"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -14,6 +17,9 @@ urlpatterns = [
     path("p/", include("claimory.portal.public_urls")),
     path("staff/", include("claimory.backoffice.urls")),
     path("staff/print/", include("claimory.printables.urls")),
+    # Without the slash: the same JSON as /api/v1/ for every method, instead of
+    # APPEND_SLASH's HTML 301 (which also turns a POST into a GET without its body).
+    path("api/v1", api_index_view),
     path("api/v1/", include("claimory.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -241,7 +241,7 @@ def index_view(request: HttpRequest) -> HttpResponse:
 
 def _index(request: HttpRequest) -> HttpResponse:
     """GET /api/v1/: where the machine-readable documentation is."""
-    body = {"name": "Claimory API", "version": "1", "openapi": request.path + "openapi.json",
+    body = {"name": "Claimory API", "version": "1", "openapi": reverse("api:openapi-json"),
             "auth": "Authorization: Bearer <api key>"}
     response = HttpResponse(json.dumps(body), content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "no-store"

@@ -53,3 +53,15 @@ class RedactPortalTokens(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+class OneLineWarning(logging.Filter):
+    """Downgrades a record to one WARNING line: for client mistakes Django logs as ERROR
+    with a traceback (a spoofed Host header, an oversized body), which are answered 4xx."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno = logging.WARNING
+        record.levelname = "WARNING"
+        record.exc_info = None
+        record.exc_text = None
+        return True
