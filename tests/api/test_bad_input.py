@@ -59,7 +59,11 @@ def test_csrf_never_applies_to_the_bearer_api(api_key, owner):
 
 
 def test_eta_cleared_then_moved_still_needs_a_reason(api, claim):
-    cleared = api.patch(f"/api/v1/claims/{claim.pk}", {"eta": None})
+    unexplained = api.patch(f"/api/v1/claims/{claim.pk}", {"eta": None})
+    assert unexplained.status_code == 422
+    assert "eta_reason" in unexplained.json()["error"]["fields"]
+    cleared = api.patch(f"/api/v1/claims/{claim.pk}",
+                        {"eta": None, "eta_reason": "Waiting on the insurer"})
     assert cleared.status_code == 200, cleared.content
     moved = api.patch(f"/api/v1/claims/{claim.pk}", {"eta": days_from_today(30)})
     assert moved.status_code == 422
@@ -68,6 +72,7 @@ def test_eta_cleared_then_moved_still_needs_a_reason(api, claim):
                           {"eta": days_from_today(30), "eta_reason": "Frame rail on order"})
     assert explained.status_code == 200
     assert json.loads(explained.content)["eta_reason"] == "Frame rail on order"
+    assert json.loads(explained.content)["eta_changed_at"] is not None
 
 
 def test_docs_are_swagger_ui_from_local_files(client):

@@ -83,6 +83,6 @@ def test_exact_rules_are_in_the_schema(db):
     assert schemas["VehicleIn"]["properties"]["vin"]["format"] == "vin"
     assert schemas["CustomerIn"]["properties"]["phone"]["format"] == "phone"
     assert "today or later" in schemas["ClaimIn"]["properties"]["eta"]["description"]
-    assert schemas["ClaimPatch"]["then"] == {"required": ["eta_reason"]}
-    assert schemas["ClaimPatch"]["dependentRequired"] == {"eta_reason": ["eta"]}
+    assert schemas["ClaimPatch"]["dependentRequired"] == {"eta": ["eta_reason"],
+                                                          "eta_reason": ["eta"]}
     assert "America/Chicago" in schemas["LocationPatch"]["properties"]["timezone"]["enum"]

@@ -112,7 +112,7 @@ def test_events_are_append_only(claim):
 
 def test_clearing_the_eta_does_not_skip_the_reason_for_a_new_date(claim, front_desk):
     first = claim.eta
-    claim_eta_set(claim=claim, eta=None, actor=front_desk)
+    claim_eta_set(claim=claim, eta=None, reason="Waiting on the insurer", actor=front_desk)
     later = first + dt.timedelta(days=5)
     with pytest.raises(ValidationError) as caught:
         claim_eta_set(claim=claim, eta=later, actor=front_desk)
@@ -123,6 +123,20 @@ def test_clearing_the_eta_does_not_skip_the_reason_for_a_new_date(claim, front_d
     claim.refresh_from_db()
     assert (claim.eta, claim.eta_first_promised, claim.eta_reason) == (
         later, first, "Frame rail on order")
+    assert claim.eta_changed_at is not None  # the customer is told when it changed
+
+
+def test_clearing_a_promised_eta_needs_a_reason(claim, front_desk):
+    with pytest.raises(ValidationError) as caught:
+        claim_eta_set(claim=claim, eta=None, actor=front_desk)
+    assert "eta_reason" in caught.value.message_dict
+    claim.refresh_from_db()
+    assert claim.eta is not None
+    claim_eta_set(claim=claim, eta=None, reason="Waiting on the insurer", actor=front_desk)
+    claim.refresh_from_db()
+    assert (claim.eta, claim.eta_reason, claim.eta_withdrawn) == (
+        None, "Waiting on the insurer", True)
+    assert claim.eta_changed_at is not None
 
 
 def test_the_first_promise_needs_no_reason(claim, front_desk):

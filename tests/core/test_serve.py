@@ -31,10 +31,23 @@ def test_wildcard_or_empty_hosts_are_refused(production, hosts):
     assert "CLAIMORY_ALLOWED_HOSTS" in problem
 
 
-def test_behind_a_trusted_proxy_both_may_be_left_out(production):
-    production.BASE_URL = ""
+def test_behind_a_named_proxy_the_host_list_may_stay_open(production):
     production.ALLOWED_HOSTS = ["*"]
+    production.TRUSTED_PROXIES = ["10.0.0.0/8"]
     assert config_problems(behind_proxy=True) == []
+
+
+def test_behind_a_proxy_the_base_url_is_still_required(production):
+    production.BASE_URL = ""
+    production.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    (problem,) = config_problems(behind_proxy=True)
+    assert "CLAIMORY_BASE_URL" in problem
+
+
+def test_behind_an_unnamed_proxy_is_refused(production):
+    production.TRUSTED_PROXIES = []
+    (problem,) = config_problems(behind_proxy=True)
+    assert "CLAIMORY_TRUSTED_PROXIES" in problem
 
 
 def test_secret_key_is_always_needed(production, monkeypatch):
@@ -54,11 +67,11 @@ def test_the_command_stops_with_every_problem(production, monkeypatch):
     assert started == []
 
 
-def test_behind_proxy_without_base_url_uses_its_own_origin(production, monkeypatch):
-    production.BASE_URL = ""
-    monkeypatch.setenv("CLAIMORY_BASE_URL", "")  # restored after: serve writes it
+def test_behind_a_named_proxy_it_starts(production, monkeypatch):
+    production.ALLOWED_HOSTS = ["*"]
+    production.TRUSTED_PROXIES = ["10.0.0.1"]
     started = []
     monkeypatch.setattr("claimory.core.server.run_uvicorn", lambda **kw: started.append(kw))
+    monkeypatch.setattr("claimory.core.static.collect", lambda: None)
     call_command("serve", "--behind-proxy", "--port", "8123", "--workers", "1")
     assert started == [{"host": "127.0.0.1", "port": 8123, "workers": 1}]
-    assert production.BASE_URL == "http://127.0.0.1:8123"

@@ -115,6 +115,19 @@ def test_moved_eta_shows_new_date_first_promise_and_reason(client, claim, front_
     assert "Waiting on a back-ordered bumper" in eta
 
 
+def test_cleared_eta_tells_the_customer_why_not_a_blank_pending(client, claim, front_desk,
+                                                              portal_path):
+    first = claim.eta
+    claim_eta_set(claim=claim, eta=None, reason="Waiting on the insurer's approval",
+                  actor=front_desk)
+    html = html_of(client, portal_path)
+    eta = re.search(r'<section id="eta".*?</section>', html, re.S).group(0)
+    assert "New date to be confirmed" in eta and "Updated" in eta
+    assert f'datetime="{first:%Y-%m-%d}"' in eta
+    assert "Waiting on the insurer&#x27;s approval" in eta
+    assert "once the repair plan is approved" not in eta
+
+
 def test_unmoved_eta_has_no_update_note(client, portal_path):
     eta = re.search(r'<section id="eta".*?</section>', html_of(client, portal_path), re.S)
     assert "Updated" not in eta.group(0) and "First promised" not in eta.group(0)

@@ -130,8 +130,9 @@ def claim_patch(request: HttpRequest, claim_id: int, payload: ClaimPatch):
     if "eta_reason" in eta and "eta" not in eta:
         raise ApiError(422, "validation_error", "eta_reason: send it together with eta.",
                        {"eta_reason": ["Send the reason together with the new eta."]})
-    if eta.get("eta") is not None and "eta_reason" not in eta:
-        # The customer reads why the date is what it is; the API always asks for it.
+    if "eta" in eta and "eta_reason" not in eta:
+        # The customer reads why the date is what it is (or why it is gone); the API always
+        # asks for it.
         raise ApiError(422, "validation_error", "eta_reason: send a reason with the new eta.",
                        {"eta_reason": ["Send the reason the customer reads with the new eta."]})
     # Both services or neither: a rejected ETA must not leave the other fields changed.

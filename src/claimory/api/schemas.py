@@ -301,11 +301,9 @@ class ClaimIn(Input):
 
 
 class ClaimPatch(Input):
-    # A new date always comes with the reason the customer reads.
+    # A new date, or clearing one, always comes with the reason the customer reads.
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "if": {"properties": {"eta": {"type": "string"}}, "required": ["eta"]},
-        "then": {"required": ["eta_reason"]},
-        "dependentRequired": {"eta_reason": ["eta"]}})
+        "dependentRequired": {"eta": ["eta_reason"], "eta_reason": ["eta"]}})
 
     claim_number: Text(40) = leave_out()
     ro_number: Text(40) = leave_out()
@@ -322,9 +320,10 @@ class ClaimPatch(Input):
         None, description="Override for this claim; null follows the location's default.")
     show_deductible: StrictBool | None = None
     eta: Date | None = Field(None, description=ETA_RULE + " Send it with eta_reason; null "
-                                "clears it. The first promised date is kept.")
+                                "clears it (also with a reason). The first promised date is kept.")
     eta_reason: RequiredText(200) = leave_out(
-        "Why the date is what it is now (the customer sees it); required with a new eta.")
+        "Why the date is what it is now (the customer sees it); required with eta, "
+        "a new date or null.")
 
 
 class StageIn(Input):

@@ -44,6 +44,7 @@ class CustomerClaimView:
     eta_reason: str
     eta_changed_at: dt.datetime | None
     eta_moved: bool
+    eta_withdrawn: bool
     estimate_total: Decimal | None  # None unless the shop lets the customer see it
     deductible: Decimal | None
     rental_days_covered: int | None
@@ -127,9 +128,10 @@ def customer_claim_view(claim: Claim, *, stages: list[Stage] | None = None,
         steps=steps,
         eta=claim.eta,
         eta_first_promised=claim.eta_first_promised,
-        eta_reason=claim.eta_reason if claim.eta_moved else "",
-        eta_changed_at=claim.eta_changed_at if claim.eta_moved else None,
+        eta_reason=claim.eta_reason if claim.eta_moved or claim.eta_withdrawn else "",
+        eta_changed_at=claim.eta_changed_at if claim.eta_moved or claim.eta_withdrawn else None,
         eta_moved=claim.eta_moved,
+        eta_withdrawn=claim.eta_withdrawn,
         estimate_total=claim.estimate_total if claim.customer_sees_estimate_total else None,
         deductible=claim.deductible if claim.customer_sees_deductible else None,
         rental_days_covered=claim.rental_days_covered,

@@ -102,6 +102,12 @@ class Claim(BaseModel):
     def eta_moved(self) -> bool:
         return bool(self.eta and self.eta_first_promised and self.eta != self.eta_first_promised)
 
+    @property
+    def eta_withdrawn(self) -> bool:
+        """A date was promised and then cleared: the customer is owed the reason, not a
+        blank "we'll set a date" as if nothing had been promised."""
+        return self.eta is None and self.eta_first_promised is not None
+
 
 # Built from the registry in claims/event_types.py, where each type is defined once (what it
 # carries, what the customer sees of it, how staff read it). EventType.STAGE etc. as usual.

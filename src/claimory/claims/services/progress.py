@@ -63,6 +63,11 @@ def claim_eta_set(
         errors.setdefault("eta_reason", []).append(
             "Say why the date moved — the customer sees the reason (e.g. waiting on a part)."
         )
+    if claim.eta is not None and eta is None and not reason:
+        errors.setdefault("eta_reason", []).append(
+            "Say why there is no date any more — the customer sees the reason "
+            "(e.g. waiting on the insurer's approval)."
+        )
     if len(reason) > 200:
         errors.setdefault("eta_reason", []).append("Keep the reason under 200 characters.")
     if errors:
@@ -72,7 +77,9 @@ def claim_eta_set(
     if claim.eta_first_promised is None:
         claim.eta_first_promised = eta
     claim.eta_reason = reason
-    claim.eta_changed_at = timezone.now() if previous is not None else None
+    # Any change after the first promise is a change the customer is told about, clearing
+    # and setting again included.
+    claim.eta_changed_at = timezone.now() if promised_before else None
     claim.save(update_fields=["eta", "eta_first_promised", "eta_reason", "eta_changed_at",
                               "updated_at"])
     event_record(

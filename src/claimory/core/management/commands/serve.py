@@ -1,7 +1,5 @@
 """`claimory serve`: the production ASGI server (uvicorn, one worker process per core)."""
 
-import os
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,22 +10,30 @@ from claimory.env import envbool, envstr
 def config_problems(*, behind_proxy: bool) -> list[str]:
     """What stops `serve` from starting safely; empty when it may start.
 
-    Links (portal, password reset) are built from CLAIMORY_BASE_URL and Django answers only
-    the hosts in CLAIMORY_ALLOWED_HOSTS, so a spoofed Host header can reach neither. Behind a
-    proxy the operator trusts to send only its own Host, both may be left out.
+    Links (portal, QR codes, password reset) are built from CLAIMORY_BASE_URL, never from a
+    Host header, so it is always required: a guessed default would print localhost on every
+    work order. Django answers only the hosts in CLAIMORY_ALLOWED_HOSTS; behind a reverse
+    proxy that fixes the Host header the list may stay open, but then the proxy must be named
+    in CLAIMORY_TRUSTED_PROXIES — otherwise every customer shares the proxy's address and one
+    guesser's rate limit locks out the whole shop.
     """
     problems = []
     if not envstr("SECRET_KEY"):
         problems.append("SECRET_KEY must be set for `claimory serve` (see README).")
-    if behind_proxy:
-        return problems
     if not settings.BASE_URL.startswith(("http://", "https://")):
         problems.append("CLAIMORY_BASE_URL must be the public origin, e.g. "
-                        "https://portal.example-shop.com (or pass --behind-proxy).")
+                        "https://portal.example-shop.com — portal links, QR codes and reset "
+                        "emails use it.")
+    if behind_proxy:
+        if not settings.TRUSTED_PROXIES:
+            problems.append("--behind-proxy needs CLAIMORY_TRUSTED_PROXIES (the proxy's IPs or "
+                            "CIDRs), or every client shares the proxy's address and its rate "
+                            "limits.")
+        return problems
     hosts = settings.ALLOWED_HOSTS
     if not hosts or any(host.strip() == "*" for host in hosts):
         problems.append("CLAIMORY_ALLOWED_HOSTS must list the host names this server answers, "
-                        "not * (or pass --behind-proxy).")
+                        "not * (or pass --behind-proxy with CLAIMORY_TRUSTED_PROXIES).")
     return problems
 
 
@@ -41,8 +47,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--behind-proxy", action="store_true",
             default=envbool("CLAIMORY_BEHIND_PROXY", False),
-            help="A trusted reverse proxy fixes the Host header: start without "
-                 "CLAIMORY_BASE_URL / CLAIMORY_ALLOWED_HOSTS (also CLAIMORY_BEHIND_PROXY=true).")
+            help="A trusted reverse proxy (CLAIMORY_TRUSTED_PROXIES) fixes the Host header: "
+                 "CLAIMORY_ALLOWED_HOSTS may stay open (also CLAIMORY_BEHIND_PROXY=true).")
 
     def handle(self, *args, host, port, workers, behind_proxy, **options):
         problems = config_problems(behind_proxy=behind_proxy)
@@ -50,12 +56,6 @@ class Command(BaseCommand):
             raise CommandError("\n".join(problems))
         if workers < 1:
             raise CommandError("--workers must be at least 1")
-        if not settings.BASE_URL:
-            origin = server.public_origin(host, port)
-            self.stderr.write(f"CLAIMORY_BASE_URL is not set: links will use {origin}")
-            # Workers and the task worker read it from the environment, as with `demo`.
-            os.environ["CLAIMORY_BASE_URL"] = origin
-            settings.BASE_URL = origin
         static.collect()  # hashed, compressed static files (skipped when unchanged)
         self.stdout.write(f"Claimory on http://{host}:{port} with {workers} worker(s)")
         server.run_uvicorn(host=host, port=port, workers=workers)
