@@ -49,7 +49,10 @@ def test_schemathesis_all_checks_and_stateful_finds_nothing(live_api):
         "--header", f"Authorization: Bearer {key}",
         "--max-examples", "10",
         "--seed", SEED,
-        "--workers", "2",
+        # One worker: CPython 3.11's ast constructor can raise a spurious "recursion depth
+        # mismatch" SystemError when threads compile at once (python/cpython#106905), which
+        # schemathesis reports as an error. Single-threaded, the run is repeatable.
+        "--workers", "1",
         "--request-timeout", "10",
         "--no-color",
         "--generation-database", "none",
