@@ -1,6 +1,6 @@
 """How the schemathesis run generates the formats the OpenAPI document names but JSON Schema
-cannot check: a real phone number, a VIN with its check digit, an ETA today or later, a
-closing time after the opening time. Loaded with SCHEMATHESIS_HOOKS by test_schemathesis.py.
+cannot check: a real phone number, a VIN with its check digit, an ETA or rental start in
+range, a closing time after the opening time. Loaded with SCHEMATHESIS_HOOKS by test_schemathesis.py.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ schemathesis.openapi.format("phone", st.one_of(
     st.integers(2000000, 9999999).map(lambda n: f"773-{n // 10000}-{n % 10000:04d}"),
 ))
 
-# Every date the API takes (eta, rental_start) is valid from today on; a year ahead is plenty.
-# UTC-12 is the earliest "today" of any location, so start one day later to be safe.
-schemathesis.openapi.format("date", st.integers(1, 365).map(
+# Every date the API takes is valid from today to a year ahead (eta: up to two years;
+# rental_start: from two years back). UTC-12 is the earliest "today" of any location and
+# UTC+14 the latest, so keep a day clear of both ends.
+schemathesis.openapi.format("date", st.integers(1, 360).map(
     lambda days: (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()))
 
 schemathesis.openapi.format("opening-time", st.builds(

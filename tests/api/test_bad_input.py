@@ -108,12 +108,14 @@ def test_whole_number_floats_are_integers_as_in_json_schema(api, claim):
     assert response.status_code == 200 and response.json()["rental_days_covered"] == 12
 
 
-@pytest.mark.parametrize("body", ["", "   ", "\u00a0\u2003", "\x01\x02"])
+@pytest.mark.parametrize("body", ["", "   ", "\u00a0\u2003", "\x01\x02", "\u200b",
+                                  "\u200b\u200c\u200d\u2060\ufeff", "\u3164\u115f\u1160"])
 def test_blank_text_is_refused_by_the_schema_with_a_sentence(api, claim, body):
     response = api.post(f"/api/v1/claims/{claim.pk}/messages", {"body": body})
     assert response.status_code == 422
     assert response.json()["error"]["fields"]["body"] in (
-        ["Write some text (not only spaces)."], ["String should have at least 1 character"])
+        ["Write some text (not only spaces or invisible characters)."],
+        ["String should have at least 1 character"])
 
 
 def test_a_new_eta_through_the_api_always_names_its_reason(api, claim):

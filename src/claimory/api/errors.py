@@ -98,7 +98,7 @@ def _pattern_messages() -> dict[str, str]:
 
     return {
         schemas.NO_NUL: "Text may not contain NUL characters.",
-        schemas.SOME_TEXT: "Write some text (not only spaces).",
+        schemas.SOME_TEXT: "Write some text (not only spaces or invisible characters).",
         schemas.HH_MM: "Use 24-hour times like 07:30.",
         schemas.STAGE_SLUG: "Use a stage slug like estimate (GET /location lists them).",
         schemas.VIN: "A VIN has 17 letters and digits, never I, O or Q.",

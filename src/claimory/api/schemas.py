@@ -5,8 +5,9 @@ columns' sizes. The published schema is meant to be exact: what it calls valid, 
 accepts. Rules JSON Schema can state are stated (patterns, lengths, ranges, enums, "a
 reason with every new ETA"); the few it cannot are named by a ``format`` and spelled out in
 the description (``phone``: a real number; ``vin``: the check digit; ``date`` of an ETA:
-today or later; ``opening-time``/``closing-time``: close after open). The services enforce
-them all and report problems with the same dotted field paths.
+today to two years ahead, of a rental start: two years back to one ahead;
+``opening-time``/``closing-time``: close after open). The services enforce them all and
+report problems with the same dotted field paths.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, WithJsonSchema
 
 from claimory.claims.event_types import KINDS
+from claimory.core.text import VISIBLE_CHAR
 
 
 def _no_nul(value: str) -> str:
@@ -32,9 +34,9 @@ def _no_nul(value: str) -> str:
 
 # Any text without NUL (PostgreSQL cannot store it).
 NO_NUL = r"^[^\x00]*$"
-# A character that survives strip() and the message cleaner: not a space, not a control.
-VISIBLE = (r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-           r"\ufeff]")
+# A character a reader can see: not a space, a control, a format character (zero-width
+# space, BOM, bidi marks…) or a Hangul filler; the services apply the same rule.
+VISIBLE = VISIBLE_CHAR
 # Required text: at least one visible character, no NUL.
 SOME_TEXT = rf"^[^\x00]*{VISIBLE}[^\x00]*$"
 HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -277,8 +279,11 @@ class VehicleIn(Input):
     plate: Text(12) = ""
 
 
-ETA_RULE = ("Estimated completion date (YYYY-MM-DD): today or later in the location's time "
-            "zone.")
+ETA_RULE = ("Estimated completion date (YYYY-MM-DD): from today to two years (730 days) "
+            "ahead, in the location's time zone.")
+RENTAL_START_RULE = ("The day the rental car started (YYYY-MM-DD): from two years (730 days) "
+                     "back to one year (365 days) ahead of today in the location's time zone. "
+                     "Null for none.")
 
 
 class ClaimIn(Input):
@@ -314,7 +319,7 @@ class ClaimPatch(Input):
     deductible: Money | None = None
     estimate_total: Money | None = None
     rental_days_covered: Int(0, 365) | None = None
-    rental_start: Date | None = None
+    rental_start: Date | None = Field(None, description=RENTAL_START_RULE)
     internal_notes: Text(4000) = leave_out()
     show_estimate_total: StrictBool | None = Field(
         None, description="Override for this claim; null follows the location's default.")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from claimory.claims.events import actor_label_for, event_record
 from claimory.claims.models import Channel, Claim, EventType
+from claimory.core.text import has_visible_text
 from claimory.messaging.models import Conversation, Direction, Message, Status
 from claimory.shops.permissions import authorize, role_can
 
@@ -23,7 +24,7 @@ def clean_body(raw: Any) -> str:
     if not isinstance(raw, str):
         raise ValidationError({"body": ["Write a message as plain text."]})
     body = _CONTROL.sub("", raw.replace("\r\n", "\n")).strip()
-    if not body:
+    if not has_visible_text(body):
         raise ValidationError({"body": ["Write a message first."]})
     if len(body) > MAX_BODY:
         raise ValidationError(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from claimory.core.text import has_visible_text
 from claimory.messaging.services import MAX_BODY
 
 
@@ -25,7 +26,7 @@ class MessageForm(forms.Form):
         raw: Any = self.cleaned_data.get("body")
         # Browsers send line breaks as CRLF but count them as one character.
         text = (raw or "").replace("\r\n", "\n").strip()
-        if not text:
+        if not has_visible_text(text):
             raise forms.ValidationError(_("Write a message first."), code="empty")
         if len(text) > MAX_BODY:
             raise forms.ValidationError(

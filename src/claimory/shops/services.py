@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from claimory.core.phones import normalize_phone
+from claimory.core.text import has_visible_text
 from claimory.shops.models import ApiKey, Location, Membership, Role, Stage, Workspace
 from claimory.shops.permissions import authorize
 from claimory.shops.stages import DEFAULT_STAGES
@@ -92,6 +93,8 @@ def location_update(*, location: Location, changes: dict[str, Any], actor: Any =
                                                      location.country or "US")
             except ValidationError as exc:
                 errors.setdefault(phone_field, []).extend(exc.messages)
+    if "name" in clean and not has_visible_text(clean["name"]):
+        errors.setdefault("name", []).append("Enter the location's name.")
     if "timezone" in clean and clean["timezone"] not in available_timezones():
         errors.setdefault("timezone", []).append(
             "Unknown time zone. Use a name like America/Chicago.")
@@ -147,7 +150,7 @@ def stage_update(*, stage: Stage, changes: dict[str, Any], actor: Any = None) ->
         raise ValidationError({"__all__": [f"Cannot change: {', '.join(sorted(unknown))}."]})
     for name, value in changes.items():
         setattr(stage, name, (value or "").strip())
-    if not stage.name:
+    if not has_visible_text(stage.name):
         raise ValidationError({"name": ["A stage needs a name."]})
     stage.save()
     return stage

@@ -16,9 +16,12 @@ from claimory.claims.services.validation import (
     customer_clean,
     errors_merge,
     money_parse,
+    rental_days_check,
+    rental_start_check,
     vehicle_clean,
 )
 from claimory.core.phones import normalize_phone
+from claimory.core.text import has_visible_text
 from claimory.shops.permissions import MONEY_FIELDS, authorize
 
 # Fields staff may change through claim_update (ETA and stage have their own services).
@@ -54,6 +57,10 @@ def claim_update(
                                                       claim.location.country or "US")
         except ValidationError as exc:
             errors.setdefault("adjuster_phone", []).extend(exc.messages)
+    if "rental_start" in clean:
+        rental_start_check(claim.location, clean["rental_start"], errors)
+    if "rental_days_covered" in clean:
+        rental_days_check(clean["rental_days_covered"], errors)
     if errors:
         raise ValidationError(errors)
     changed = [name for name, value in clean.items() if getattr(claim, name) != value]
@@ -80,7 +87,7 @@ def claim_note_add(*, claim: Claim, body: str, actor: Any) -> None:
     """An internal note: staff-only, never on the portal or in its event stream."""
     authorize(actor, "claim.note", claim.location)
     body = (body or "").strip()
-    if not body:
+    if not has_visible_text(body):
         raise ValidationError({"body": ["Write the note first."]})
     if len(body) > 4000:
         raise ValidationError({"body": ["Keep notes under 4,000 characters."]})

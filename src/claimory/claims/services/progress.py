@@ -12,6 +12,7 @@ from django.utils import timezone
 from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.claims.services.validation import eta_check, stage_by_slug
+from claimory.core.text import has_visible_text
 from claimory.shops.models import Stage
 from claimory.shops.permissions import authorize
 
@@ -56,6 +57,8 @@ def claim_eta_set(
     errors: dict[str, list[str]] = {}
     eta_check(claim.location, eta, errors)
     reason = (reason or "").strip()
+    if not has_visible_text(reason):
+        reason = ""  # only invisible characters: the customer would read an empty reason
     # Once a date was promised, any new date is a move the customer deserves a reason for,
     # even when the ETA was cleared in between (clearing is not a fresh start).
     promised_before = claim.eta is not None or claim.eta_first_promised is not None

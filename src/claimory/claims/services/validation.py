@@ -14,9 +14,16 @@ from claimory.claims.models import Language
 from claimory.claims.services.inputs import ClaimInput, CustomerInput, VehicleInput
 from claimory.claims.vin import validate_vin
 from claimory.core.phones import normalize_phone
+from claimory.core.text import has_visible_text
 from claimory.shops.models import Location, Stage
 
 MONEY_MAX = Decimal("9999999.99")
+# Sane windows for dates, relative to the location's today: a typo like 0001-01-01 or
+# 9999-12-31 would otherwise reach the portal ("Day 739541").
+ETA_MAX_AHEAD = dt.timedelta(days=730)
+RENTAL_START_MAX_BACK = dt.timedelta(days=730)
+RENTAL_START_MAX_AHEAD = dt.timedelta(days=365)
+RENTAL_DAYS_MAX = 365
 
 
 def location_today(location: Location) -> dt.date:
@@ -42,10 +49,40 @@ def money_parse(value: Any, field_name: str, errors: dict[str, list[str]]) -> De
 
 
 def eta_check(location: Location, eta: dt.date | None, errors: dict[str, list[str]],
-               field_name: str = "eta") -> None:
-    if eta is not None and eta < location_today(location):
+              field_name: str = "eta") -> None:
+    if eta is None:
+        return
+    today = location_today(location)
+    if eta < today:
         errors.setdefault(field_name, []).append(
             "The estimated completion date is in the past. Pick today or a later date."
+        )
+    elif eta > today + ETA_MAX_AHEAD:
+        errors.setdefault(field_name, []).append(
+            "The estimated completion date is more than two years away. Pick a date on or "
+            f"before {(today + ETA_MAX_AHEAD).isoformat()}."
+        )
+
+
+def rental_start_check(location: Location, start: dt.date | None,
+                       errors: dict[str, list[str]]) -> None:
+    if start is None:
+        return
+    today = location_today(location)
+    earliest, latest = today - RENTAL_START_MAX_BACK, today + RENTAL_START_MAX_AHEAD
+    if not earliest <= start <= latest:
+        errors.setdefault("rental_start", []).append(
+            f"The rental start date must be between {earliest.isoformat()} and "
+            f"{latest.isoformat()} (two years back to one year ahead)."
+        )
+
+
+def rental_days_check(days: Any, errors: dict[str, list[str]]) -> None:
+    if days is None:
+        return
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= RENTAL_DAYS_MAX:
+        errors.setdefault("rental_days_covered", []).append(
+            f"Rental days covered must be a whole number from 0 to {RENTAL_DAYS_MAX}."
         )
 
 
@@ -65,7 +102,7 @@ def customer_clean(data: CustomerInput, location: Location, errors: dict) -> dic
         "sms_opt_in": bool(data.sms_opt_in),
         "email_opt_in": bool(data.email_opt_in),
     }
-    if not out["name"]:
+    if not has_visible_text(out["name"]):
         errors.setdefault("customer.name", []).append("Enter the customer's name.")
     if len(out["name"]) > 120:
         errors.setdefault("customer.name", []).append("Keep the name under 120 characters.")
@@ -117,6 +154,7 @@ def claim_validate(location: Location, data: ClaimInput) -> dict[str, Any]:
     deductible = money_parse(data.deductible, "deductible", errors)
     estimate_total = money_parse(data.estimate_total, "estimate_total", errors)
     eta_check(location, data.eta, errors)
+    rental_days_check(data.rental_days_covered, errors)
     try:
         adjuster_phone = normalize_phone(data.adjuster_phone, location.country or "US")
     except ValidationError as exc:
