@@ -1,6 +1,7 @@
 """How the schemathesis run generates the formats the OpenAPI document names but JSON Schema
 cannot check: a real phone number, a VIN with its check digit, an ETA or rental start in
-range, a closing time after the opening time. Loaded with SCHEMATHESIS_HOOKS by test_schemathesis.py.
+range, a closing time after the opening time. Loaded with SCHEMATHESIS_HOOKS by
+test_schemathesis.py.
 """
 
 from __future__ import annotations

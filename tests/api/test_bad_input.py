@@ -125,3 +125,45 @@ def test_a_new_eta_through_the_api_always_names_its_reason(api, claim):
     named = api.patch(f"/api/v1/claims/{claim.pk}",
                       {"eta": days_from_today(5), "eta_reason": "Parts arrive Monday"})
     assert named.status_code == 200
+
+
+def test_an_invisible_eta_reason_is_refused(api, claim):
+    response = api.patch(f"/api/v1/claims/{claim.pk}",
+                         {"eta": days_from_today(9), "eta_reason": "\u200b"})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {
+        "eta_reason": ["Write some text (not only spaces or invisible characters)."]}
+
+
+@pytest.mark.parametrize("patch", [
+    {"rental_start": "0001-01-01", "rental_days_covered": 30},
+    {"rental_start": "9999-12-31"},
+    {"rental_start": days_from_today(-800)},
+])
+def test_rental_start_far_from_today_is_a_422_on_that_field(api, claim, patch):
+    response = api.patch(f"/api/v1/claims/{claim.pk}", patch)
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert list(fields) == ["rental_start"]
+    assert "two years back to one year ahead" in fields["rental_start"][0]
+
+
+def test_rental_start_in_range_is_accepted(api, claim):
+    start = days_from_today(-3)
+    response = api.patch(f"/api/v1/claims/{claim.pk}",
+                         {"rental_start": start, "rental_days_covered": 30})
+    assert response.status_code == 200 and response.json()["rental_start"] == start
+
+
+def test_an_eta_years_away_is_a_422(api, claim):
+    response = api.patch(f"/api/v1/claims/{claim.pk}",
+                         {"eta": "9999-12-31", "eta_reason": "Typo"})
+    assert response.status_code == 422
+    assert "more than two years away" in response.json()["error"]["fields"]["eta"][0]
+
+
+def test_the_openapi_document_states_the_date_windows(api):
+    doc = api.get("/api/v1/openapi.json").json()
+    patch = doc["components"]["schemas"]["ClaimPatch"]["properties"]
+    assert "two years" in str(patch["eta"]) and "two years" in str(patch["rental_start"])
+    assert "one year" in str(patch["rental_start"])

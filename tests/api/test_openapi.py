@@ -82,7 +82,7 @@ def test_exact_rules_are_in_the_schema(db):
     assert schemas["MessageIn"]["properties"]["body"]["minLength"] == 1
     assert schemas["VehicleIn"]["properties"]["vin"]["format"] == "vin"
     assert schemas["CustomerIn"]["properties"]["phone"]["format"] == "phone"
-    assert "today or later" in schemas["ClaimIn"]["properties"]["eta"]["description"]
+    assert "from today to two years" in schemas["ClaimIn"]["properties"]["eta"]["description"]
     assert schemas["ClaimPatch"]["dependentRequired"] == {"eta": ["eta_reason"],
                                                           "eta_reason": ["eta"]}
     assert "America/Chicago" in schemas["LocationPatch"]["properties"]["timezone"]["enum"]

@@ -219,3 +219,13 @@ def test_control_characters_only_is_a_400_not_a_500(client, claim, portal_path):
     assert response.status_code == 400 and response.json()["error"]
     assert post_json(client, portal_path, {"body": "nul\x00byte"}).status_code == 400
     assert not Message.objects.filter(claim=claim).exists()
+
+
+@pytest.mark.parametrize("body", ["\u200b\u200b", "\ufeff\u2060", "\u3164 \u115f"])
+def test_invisible_only_message_is_refused_like_an_empty_one(client, claim, portal_path, body):
+    response = post_json(client, portal_path, {"body": body})
+    assert response.status_code == 400
+    assert "Write a message first." in json.dumps(response.json())
+    form = client.post(f"{portal_path}/messages", {"body": body})
+    assert form.status_code == 400 and "Write a message first." in form.content.decode()
+    assert not Message.objects.filter(claim=claim).exists()

@@ -31,8 +31,10 @@ is 400, invalid values 422, claims of other locations and unknown paths 404, bod
 
 **Exact schema.** What this document calls valid is accepted. Rules JSON Schema cannot state
 are named by a `format` and described: `phone` (a real number), `vin` (valid check digit),
-an ETA `date` (today or later), `opening-time`/`closing-time` (close after open). Fetch
-this document with your key and stage slugs are an `enum` of your location's stages.
+an ETA `date` (today to two years ahead), a `rental_start` (two years back to one year
+ahead), `opening-time`/`closing-time` (close after open). Required text needs a visible
+character (zero-width and other format characters do not count). Fetch this document with
+your key and stage slugs are an `enum` of your location's stages.
 
 **Retries.** Send `Idempotency-Key` with `POST /claims`: a retry gets the first answer and
 never opens a second claim.
