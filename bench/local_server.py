@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -33,3 +36,25 @@ def wait_until_up(port: int, proc: subprocess.Popen, *, timeout: float = 60,
             tail = log.read_text()[-2000:] if log and log.exists() else ""
             sys.exit(f"server did not start\n{tail}")
         time.sleep(0.2)
+
+
+@dataclass
+class SeededDemo:
+    data_dir: Path
+    port: int
+    origin: str
+    env: dict  # the server's environment, SECRET_KEY included
+    printed: str  # what `claimory demo --no-serve` printed (portal URL, API key)
+
+
+def seed_demo(prefix: str) -> SeededDemo:
+    """A fresh demo shop on its own SQLite data dir, ready for a server on a free port."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin)
+    printed = subprocess.run([sys.executable, "-m", "claimory.cli", "demo", "--no-serve"],
+                             env=env, capture_output=True, text=True, check=True).stdout
+    env["SECRET_KEY"] = (data_dir / "secret_key").read_text().strip()
+    return SeededDemo(data_dir=data_dir, port=port, origin=origin, env=env, printed=printed)

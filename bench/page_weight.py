@@ -12,15 +12,12 @@ target: under 15 KB compressed. A second pass without compression shows what it 
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from local_server import free_port, wait_until_up
+from local_server import seed_demo, wait_until_up
 
 TARGET_KB = 15
 BROWSER = "gzip, deflate, br"
@@ -76,15 +73,9 @@ def _weigh(port: int, page: str, accept_encoding: str | None) -> tuple[int, int]
 
 
 def main() -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="claimory-weight-bench-"))
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin)
-    seeded = subprocess.run([sys.executable, "-m", "claimory.cli", "demo", "--no-serve"],
-                            env=env, capture_output=True, text=True, check=True).stdout
-    page = re.search(r"http://\S+(/c/\S+)", seeded).group(1)
-    env["SECRET_KEY"] = (data_dir / "secret_key").read_text().strip()
+    demo = seed_demo("claimory-weight-bench-")
+    data_dir, port, env = demo.data_dir, demo.port, demo.env
+    page = re.search(r"http://\S+(/c/\S+)", demo.printed).group(1)
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "claimory.asgi:application", "--host", "127.0.0.1",

@@ -18,12 +18,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
-from local_server import free_port, wait_until_up
+from local_server import seed_demo, wait_until_up
 
 
 def _sequential(client: httpx.Client, url: str, n: int = 300) -> tuple[float, float]:
@@ -42,15 +40,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     has_wrk = shutil.which("wrk") is not None
-    data_dir = Path(tempfile.mkdtemp(prefix="claimory-portal-bench-"))
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(CLAIMORY_DATA_DIR=str(data_dir), CLAIMORY_BASE_URL=origin)
-    seeded = subprocess.run([sys.executable, "-m", "claimory.cli", "demo", "--no-serve"],
-                            env=env, capture_output=True, text=True, check=True).stdout
-    url = re.search(r"(http://\S+/c/\S+)", seeded).group(1)
-    env["SECRET_KEY"] = (data_dir / "secret_key").read_text().strip()
+    demo = seed_demo("claimory-portal-bench-")
+    data_dir, port, env = demo.data_dir, demo.port, demo.env
+    url = re.search(r"(http://\S+/c/\S+)", demo.printed).group(1)
     # The project's logging config turns uvicorn's access log back on whatever the flag says;
     # it goes to a file, as in production, so a terminal is not what gets measured.
     log = (data_dir / "server.log").open("w")
