@@ -72,6 +72,10 @@ def _seeded(now, tmp_path, settings):
     return result, demo.ShopClock(result.location, now)
 
 
+def spec_name(claim):
+    return next(s.name for s in demo.CLAIMS if s.vin == claim.vehicle.vin)
+
+
 def _in_hours(clock, at):
     span = clock._span(at.astimezone(clock.tz).date())
     return span is not None and span[0] <= at <= span[1]
@@ -86,6 +90,9 @@ def test_history_happens_in_shop_hours_over_the_days_the_car_is_in(now, tmp_path
         assert all(_in_hours(clock, e.created_at) and e.created_at <= now for e in events)
         history = [e.created_at for e in events if e.type != EventType.MESSAGE]
         assert history == sorted(history) and len(set(history)) == len(history)
+        # Messages too: the timeline (newest first by sequence) reads in time order.
+        every = [e.created_at for e in events]
+        assert every == sorted(every), spec_name(claim)
         assert claim.created_at == history[0]
         stage_events = [e.created_at for e in events if e.type == EventType.STAGE]
         assert claim.stage_entered_at == (stage_events[-1] if stage_events else history[0])

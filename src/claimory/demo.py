@@ -214,15 +214,24 @@ def _weekday(day: dt.date) -> dt.date:
     return day
 
 
-def _backdate(claim: Claim, clock: ShopClock, spec: DemoClaim, i: int) -> None:
+def _arrival(clock: ShopClock, spec: DemoClaim, i: int) -> dt.datetime:
+    """When the car came in: early on the open day ``days_in`` days ago."""
+    return clock.day_start(spec.days_in) + dt.timedelta(minutes=10 + (i * 13) % 50)
+
+
+def _backdate(claim: Claim, clock: ShopClock, spec: DemoClaim, i: int,
+              before: dt.datetime | None = None) -> None:
     """Spread the claim's history over the opening hours of the days it has been in: it came
     in ``days_in`` days ago, the latest change happened a little while ago (a delivered car
-    left the day before)."""
+    left the day before) and, when the claim has a thread, before its first message — the
+    timeline reads in one order by time and by sequence."""
     events = list(ClaimEvent.objects.filter(claim=claim).order_by("seq"))
     end = clock.back(5 + (i * 29) % 150)
     if spec.stage == "delivered":
         end = clock.back(600, end)  # a full day of opening hours earlier
-    start = clock.day_start(spec.days_in) + dt.timedelta(minutes=10 + (i * 13) % 50)
+    if before is not None:
+        end = min(end, clock.back(5, before))
+    start = _arrival(clock, spec, i)
     if start >= end:  # came in this morning and the shop has only just opened
         start = clock.back(20 * len(events), end)
     times = clock.spread(start, end, len(events))
@@ -242,15 +251,21 @@ def _backdate(claim: Claim, clock: ShopClock, spec: DemoClaim, i: int) -> None:
     Claim.objects.filter(pk=claim.pk).update(**changes)
 
 
+def _thread_times(lines: list[tuple[str, str, int]], clock: ShopClock,
+                  arrived: dt.datetime) -> list[dt.datetime]:
+    """When each line of a demo thread was written: its ``minutes_ago`` in opening hours,
+    never in the car's first hour at the shop (its intake and first moves come first)."""
+    return [min(max(clock.back(minutes_ago), arrived + dt.timedelta(minutes=60 + k)),
+                clock.latest)
+            for k, (_who, _text, minutes_ago) in enumerate(lines)]
+
+
 def _seed_thread(claim: Claim, lines: list[tuple[str, str, int]], desk,
-                 clock: ShopClock) -> None:
-    """A short conversation in the shop's hours; an unanswered one waits since its first
+                 times: list[dt.datetime]) -> None:
+    """A short conversation at ``times``; an unanswered one waits since its first
     unanswered customer message."""
-    created = Claim.objects.values_list("created_at", flat=True).get(pk=claim.pk)
     unanswered_since = at = None
-    for k, (who, text, minutes_ago) in enumerate(lines):
-        at = min(max(clock.back(minutes_ago), created + dt.timedelta(minutes=k + 1)),
-                 clock.latest)
+    for (who, text, _minutes_ago), at in zip(lines, times, strict=True):
         if who == "c":
             message = message_receive(claim=claim, body=text)
             unanswered_since = unanswered_since or at
@@ -316,8 +331,10 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
         if spec.stage in {"supp_sent", "supp_appr", "started"} and i % 2 == 1:
             claim_eta_set(claim=claim, eta=_weekday(claim.eta + dt.timedelta(days=3)),
                           actor=desk, reason=ETA_REASON[spec.language])
-        _backdate(claim, clock, spec, i)
-        _seed_thread(claim, THREADS.get(i, []), desk, clock)
+        thread = THREADS.get(i, [])
+        times = _thread_times(thread, clock, _arrival(clock, spec, i))
+        _backdate(claim, clock, spec, i, before=times[0] if times else None)
+        _seed_thread(claim, thread, desk, times)
     demo_claims = location.claims.select_related("location", "stage", "customer", "vehicle")
     demo_claims = demo_claims.filter(vehicle__vin__in=[spec.vin for spec in CLAIMS])
     portal_claim = (demo_claims.filter(stage__slug="started").order_by("created_at").first()
