@@ -19,15 +19,11 @@ def _open_claim(page, origin: str, name: str) -> str:
 
 
 def _drag(page, source, target) -> None:
-    """A person's drag: press, travel in small steps (HTML5 DnD needs the moves), release."""
-    source.scroll_into_view_if_needed()
-    start = source.bounding_box()
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + 20)
-    page.mouse.down()
-    target.scroll_into_view_if_needed()
-    end = target.bounding_box()
-    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 60, steps=12)
-    page.mouse.up()
+    """A person's drag: press on the card, travel in small steps (HTML5 DnD needs the moves),
+    release over the column. Playwright's drag_to waits for both to be stable first and
+    sequences the drag session, so a busy machine does not lose the drop."""
+    source.drag_to(target, source_position={"x": 30, "y": 20},
+                   target_position={"x": 40, "y": 60}, steps=12)
 
 
 def _card_in(page, stage: str, claim_id: str):
