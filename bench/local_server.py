@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,3 +60,24 @@ def seed_demo(prefix: str) -> SeededDemo:
                              env=env, capture_output=True, text=True, check=True).stdout
     env["SECRET_KEY"] = (data_dir / "secret_key").read_text().strip()
     return SeededDemo(data_dir=data_dir, port=port, origin=origin, env=env, printed=printed)
+
+
+@contextlib.contextmanager
+def uvicorn_serving(demo: SeededDemo, workers: int, *extra: str):
+    """``uvicorn claimory.asgi:application`` for ``demo`` on its port, logging to a file in
+    its data dir (as in production, so a terminal is not what gets measured); stopped and the
+    data dir removed on the way out."""
+    log_path = demo.data_dir / "server.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "claimory.asgi:application", "--host", "127.0.0.1",
+         "--port", str(demo.port), "--workers", str(workers), *extra, "--log-level", "warning"],
+        env=demo.env, stdout=log, stderr=log)
+    try:
+        wait_until_up(demo.port, server, log=log_path)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+        shutil.rmtree(demo.data_dir, ignore_errors=True)

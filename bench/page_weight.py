@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import http.client
 import re
-import shutil
-import subprocess
-import sys
 
-from local_server import seed_demo, wait_until_up
+from local_server import seed_demo, uvicorn_serving
 
 TARGET_KB = 15
 BROWSER = "gzip, deflate, br"
@@ -74,26 +71,15 @@ def _weigh(port: int, page: str, accept_encoding: str | None) -> tuple[int, int]
 
 def main() -> None:
     demo = seed_demo("claimory-weight-bench-")
-    data_dir, port, env = demo.data_dir, demo.port, demo.env
+    port = demo.port
     page = re.search(r"http://\S+(/c/\S+)", demo.printed).group(1)
-    log = (data_dir / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "claimory.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--log-level", "warning"],
-        env=env, stdout=log, stderr=log)
-    try:
-        wait_until_up(port, server, log=data_dir / "server.log")
+    with uvicorn_serving(demo, 1):
         _get(port, page, BROWSER)  # the first view renders; customers mostly get the cached one
         plain, _raw = _weigh(port, page, None)
         compressed, _raw = _weigh(port, page, BROWSER)
         verdict = "meets" if compressed < TARGET_KB * 1024 else "MISSES"
         print(f"\nportal page as sent: {compressed / 1024:.1f} KB compressed "
               f"({plain / 1024:.1f} KB without) -> {verdict} the target (< {TARGET_KB} KB)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

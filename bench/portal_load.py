@@ -17,11 +17,10 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 
 import httpx
-from local_server import seed_demo, wait_until_up
+from local_server import seed_demo, uvicorn_serving
 
 
 def _sequential(client: httpx.Client, url: str, n: int = 300) -> tuple[float, float]:
@@ -41,17 +40,9 @@ def main() -> None:
     args = parser.parse_args()
     has_wrk = shutil.which("wrk") is not None
     demo = seed_demo("claimory-portal-bench-")
-    data_dir, port, env = demo.data_dir, demo.port, demo.env
     url = re.search(r"(http://\S+/c/\S+)", demo.printed).group(1)
-    # The project's logging config turns uvicorn's access log back on whatever the flag says;
-    # it goes to a file, as in production, so a terminal is not what gets measured.
-    log = (data_dir / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "claimory.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(args.workers), "--no-access-log",
-         "--log-level", "warning"], env=env, stdout=log, stderr=log)
-    try:
-        wait_until_up(port, server, log=data_dir / "server.log")
+    # The project's logging config turns uvicorn's access log back on whatever the flag says.
+    with uvicorn_serving(demo, args.workers, "--no-access-log"):
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         with httpx.Client() as client:
             for _ in range(50):  # warm caches, template loaders, connections
@@ -76,11 +67,6 @@ def main() -> None:
               f"{float(rps):.0f} req/s, p50 {pct.get('50')}, p90 {pct.get('90')}, "
               f"p99 {pct.get('99')}, non-2xx {errors.group(1) if errors else 0}")
         print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

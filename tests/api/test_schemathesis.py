@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.realtime.live import ROOT, Postgres, Server, base_env
+from tests.realtime.live import ROOT, Server, scratch_env
 
 SEED = "20261201"
 
@@ -22,10 +22,7 @@ SEED = "20261201"
 @pytest.fixture(scope="module")
 def live_api(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("schemathesis")
-    suite_db = os.environ.get("DATABASE_URL", "")
-    postgres = Postgres(suite_db) if suite_db.startswith("postgres") else None
-    env = base_env(data_dir, postgres.create() if postgres else None)
-    try:
+    with scratch_env(data_dir) as env:
         key = subprocess.run(
             [sys.executable, "-m", "tests.api.schemathesis_seed"], cwd=ROOT, env=env,
             check=True, capture_output=True, text=True, timeout=120).stdout.strip()
@@ -34,9 +31,6 @@ def live_api(tmp_path_factory):
             yield server, key, data_dir
         finally:
             server.stop()
-    finally:
-        if postgres:
-            postgres.drop()
 
 
 def test_schemathesis_all_checks_and_stateful_finds_nothing(live_api):

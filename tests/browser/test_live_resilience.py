@@ -105,6 +105,16 @@ def _staff_tab(context, url: str):
     return page
 
 
+def _expect_tabs_show_teardown(tabs, claim_id: int) -> None:
+    """Every open board shows the card in Teardown; every open claim page says Teardown."""
+    for tab in tabs:
+        if "/board" in tab.url:
+            expect(tab.locator(f'[data-stage="teardown"] [data-claim-id="{claim_id}"]')
+                   ).to_be_visible(timeout=5000)
+        elif f"/claims/{claim_id}" in tab.url:
+            expect(tab.locator(STEP)).to_contain_text("Teardown", timeout=5000)
+
+
 def _stream_connects(server) -> int:
     log = (server.data_dir / "server.log").read_text(errors="replace")
     return len(re.findall(r'"GET /staff/events\?', log))
@@ -126,12 +136,8 @@ def test_eight_staff_tabs_share_one_stream_and_all_update(staff_page, demo_serve
         tab.evaluate("window.__noReload = true")
 
     _move(demo_server, claim["id"], "teardown")
+    _expect_tabs_show_teardown(tabs, claim["id"])
     for tab in tabs:
-        if "/board" in tab.url:
-            expect(tab.locator(f'[data-stage="teardown"] [data-claim-id="{claim["id"]}"]')
-                   ).to_be_visible(timeout=5000)
-        elif f"/claims/{claim['id']}" in tab.url:
-            expect(tab.locator(STEP)).to_contain_text("Teardown", timeout=5000)
         assert tab.evaluate("window.__noReload") is True
     # Nine tabs, one stream (a second one at most, if the worker restarted in between).
     after = _stream_connects(demo_server)
@@ -224,12 +230,7 @@ def test_without_shared_worker_tabs_elect_one_stream_holder(staff_page, demo_ser
         expect(tab.locator("#live-state")).to_have_attribute("data-state", "live")
         tab.evaluate("window.__noReload = true")
     _move(demo_server, claim["id"], "teardown")
-    for tab in tabs:
-        if "/board" in tab.url:
-            expect(tab.locator(f'[data-stage="teardown"] [data-claim-id="{claim["id"]}"]')
-                   ).to_be_visible(timeout=5000)
-        else:
-            expect(tab.locator(STEP)).to_contain_text("Teardown", timeout=5000)
+    _expect_tabs_show_teardown(tabs, claim["id"])
     opened = _stream_connects(demo_server) - before
     assert opened <= 2, f"{opened} /staff/events connections for {len(tabs)} tabs"
 

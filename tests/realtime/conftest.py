@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realtime.live import Driver, Postgres, Server, base_env
+from tests.realtime.live import Driver, Server, scratch_env
 
 FAST_POLL_MS = "200"
 
@@ -42,22 +42,18 @@ class Live:
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("realtime")
-    suite_db = os.environ.get("DATABASE_URL", "")
-    postgres = Postgres(suite_db) if suite_db.startswith("postgres") else None
-    env = base_env(data_dir, postgres.create() if postgres else None)
-    driver = Driver(env)
-    rig = Live(data_dir=data_dir, env=env, driver=driver, location=0)
-    try:
-        driver("migrate")
-        rig.location = driver("shop")["location"]
-        yield rig
-    finally:
-        for server in rig.servers:
-            server.stop()
-        for extra in [driver, *rig.drivers]:
-            extra.close()
-        if postgres:
-            postgres.drop()
+    with scratch_env(data_dir) as env:
+        driver = Driver(env)
+        rig = Live(data_dir=data_dir, env=env, driver=driver, location=0)
+        try:
+            driver("migrate")
+            rig.location = driver("shop")["location"]
+            yield rig
+        finally:
+            for server in rig.servers:
+                server.stop()
+            for extra in [driver, *rig.drivers]:
+                extra.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ way it runs: separate processes, real sockets, chunked HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import os
@@ -38,6 +39,19 @@ def base_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
+
+
+@contextlib.contextmanager
+def scratch_env(data_dir: Path):
+    """A server environment on its own database: a SQLite file in ``data_dir``, or a fresh
+    PostgreSQL database (dropped afterwards) when the suite itself runs on PostgreSQL."""
+    suite_db = os.environ.get("DATABASE_URL", "")
+    postgres = Postgres(suite_db) if suite_db.startswith("postgres") else None
+    try:
+        yield base_env(data_dir, postgres.create() if postgres else None)
+    finally:
+        if postgres:
+            postgres.drop()
 
 
 class Postgres:
