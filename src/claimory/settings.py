@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "claimory.shops",
     "claimory.claims",
     "claimory.messaging",
+    "claimory.sms",
     "claimory.printables",
     "claimory.realtime",
     "claimory.portal",
@@ -197,6 +198,13 @@ TASKS = {
         ),
     }
 }
+
+# Durable work (core/durable.py): how long a worker holds a row before another may take it
+# over (the first one is presumed dead), how long a queued row may wait before the sweep
+# queues it again, and how often `claimory worker` sweeps.
+DURABLE_LEASE_SECONDS = envint("CLAIMORY_WORK_LEASE_SECONDS", 60)
+DURABLE_PICKUP_GRACE_SECONDS = envint("CLAIMORY_WORK_GRACE_SECONDS", 30)
+DURABLE_SWEEP_SECONDS = envint("CLAIMORY_WORK_SWEEP_SECONDS", 5)
 
 TELNYX_API_KEY = envstr("TELNYX_API_KEY")
 TELNYX_PUBLIC_KEY = envstr("TELNYX_PUBLIC_KEY")

@@ -151,6 +151,45 @@ def _conversation(data: Data, stages: Mapping[str, str]) -> StaffText:
     return StaffText(_CONVERSATION_TITLES.get(action, "Thread updated"), internal=True)
 
 
+_DELIVERY_TITLES = {
+    "sent": "Text sent", "delivered": "Text delivered", "failed": "Text failed",
+    "not_sent": "Text not sent", "queued": "Text queued", "held": "Text held for quiet hours",
+}
+
+
+def _delivery(data: Data, stages: Mapping[str, str]) -> StaffText:
+    channel = data.get("channel", "sms")
+    title = _DELIVERY_TITLES.get(data.get("state", ""), "Delivery updated")
+    if channel == "email":
+        title = title.replace("Text", "Email")
+    return StaffText(title, data.get("reason", ""), internal=True)
+
+
+def _notification(data: Data, stages: Mapping[str, str]) -> StaffText:
+    channels = ", ".join(data.get("channels", [])) or "portal"
+    return StaffText(f"Customer notified ({channels})", data.get("body", ""), internal=True)
+
+
+_CONSENT_TITLES = {"in": "Customer agreed to texts", "out": "Customer opted out of texts"}
+
+
+def _consent(data: Data, stages: Mapping[str, str]) -> StaffText:
+    detail = data.get("evidence", "")
+    if data.get("method"):
+        detail = f"{detail} ({data['method']})".strip()
+    return StaffText(_CONSENT_TITLES.get(data.get("status", ""), "Texting consent changed"),
+                     detail, internal=True)
+
+
+_DRAFT_TITLES = {"drafted": "Draft written", "approved": "Draft approved and sent",
+                 "discarded": "Draft discarded"}
+
+
+def _draft(data: Data, stages: Mapping[str, str]) -> StaffText:
+    return StaffText(_DRAFT_TITLES.get(data.get("action", ""), "Draft updated"),
+                     data.get("body", ""), internal=True)
+
+
 # ---- what open staff pages get ------------------------------------------------------------
 
 def _message_feed(data: Data, actor_label: str) -> dict[str, Any]:
@@ -212,6 +251,24 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         "CONVERSATION", "conversation", _("Conversation"),
         payload=("action", "assignee_id", "assignee_name", "message_id"),
         describe=_conversation, inbox=True, feed_extra=_conversation_feed),
+    EventKind(
+        # An outbox row moved (sent, delivered, failed, held, not sent): staff-only.
+        "DELIVERY", "delivery", _("Delivery"),
+        payload=("message_id", "delivery_id", "channel", "state", "reason", "until"),
+        describe=_delivery),
+    EventKind(
+        # An automated message from a notification rule (the text itself; deliveries follow).
+        "NOTIFICATION", "notification", _("Notification"),
+        payload=("message_id", "trigger", "template", "body", "channels"),
+        describe=_notification),
+    EventKind(
+        # Consent to texts given or withdrawn (keyword, plain words, staff, carrier refusal).
+        "CONSENT", "consent", _("Texting consent"),
+        payload=("phone", "status", "method", "evidence"), describe=_consent, inbox=True),
+    EventKind(
+        # An AI or template draft a person must approve before anything is sent.
+        "DRAFT", "draft", _("Draft"),
+        payload=("draft_id", "action", "body", "channel", "drafter"), describe=_draft),
 )}
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from claimory.claims.models import Channel, Claim, ClaimEvent
+from claimory.core.durable import Durable
 from claimory.core.models import BaseModel
+from claimory.shops.models import Location
 
 
 class Direction(models.TextChoices):
@@ -40,6 +44,8 @@ class Message(BaseModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     provider_id = models.CharField(max_length=120, blank=True, db_index=True)
     error = models.CharField(max_length=300, blank=True)
+    # Written by the shop's automation (a notification template), not typed by a person.
+    automated = models.BooleanField(default=False)
 
     class Meta(BaseModel.Meta):
         ordering = ["claim_id", "created_at", "id"]
@@ -70,3 +76,56 @@ class Conversation(BaseModel):
     @property
     def is_waiting(self) -> bool:
         return self.waiting_since is not None and self.done_at is None
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    # Never handed to a provider: the customer opted out, or withdrew consent, meanwhile.
+    NOT_SENT = "not_sent", _("Not sent")
+
+
+class Delivery(BaseModel, Durable):
+    """One message on one outside channel (SMS now, email later): the outbox row.
+
+    queued → sending → sent → delivered | failed (or not_sent). The row is written with the
+    message; ``messaging/outbox.py`` sends it from the worker with ``idempotency_key`` as the
+    provider's idempotency key, so a retry after a crash never sends twice; provider
+    callbacks move it on (ordered by their ``occurred_at``, see ``status_at``).
+    """
+
+    PENDING = (DeliveryState.QUEUED,)
+    WORKING = DeliveryState.SENDING
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="deliveries")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    to = models.CharField(max_length=254)
+    sender = models.CharField(max_length=254, blank=True, help_text="Our number or address")
+    body = models.TextField(help_text="Exactly what was (or will be) sent")
+    media_urls = models.JSONField(default=list, blank=True)
+    automated = models.BooleanField(default=False, help_text="Held in quiet hours")
+    state = models.CharField(max_length=10, choices=DeliveryState.choices,
+                             default=DeliveryState.QUEUED, db_index=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider_id = models.CharField(max_length=120, blank=True, db_index=True)
+    # When the provider's latest applied status happened: an older callback arriving late
+    # never rolls the state back.
+    status_at = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(max_length=20, blank=True)
+    error_detail = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(BaseModel.Meta):
+        ordering = ["claim_id", "created_at", "id"]
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["message", "channel"],
+                                               name="one_delivery_per_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.to}: {self.state}"

@@ -13,6 +13,7 @@ from claimory.claims.events import actor_label_for, event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.core.text import has_visible_text
 from claimory.messaging.models import Conversation, Direction, Message, Status
+from claimory.messaging.outbox import deliveries_queue
 from claimory.shops.permissions import authorize, role_can
 
 MAX_BODY = 2000
@@ -75,10 +76,8 @@ def message_receive(*, claim: Claim, body: Any, channel: str = Channel.PORTAL,
 @transaction.atomic
 def message_send(*, claim: Claim, body: Any, actor: Any = None, actor_label: str = "",
                  channel: str = Channel.STAFF) -> Message:
-    """The shop's reply: shown on the portal at once; answering clears the inbox wait.
-
-    SMS and email copies for opted-in customers are queued here in later issues.
-    """
+    """The shop's reply: shown on the portal at once, and queued as a text (and an email
+    once the mail hub lands) for a customer who opted in; answering clears the inbox wait."""
     authorize(actor, "message.send", claim.location)
     text = clean_body(body)
     label = actor_label or actor_label_for(actor) or claim.location.name
@@ -93,6 +92,7 @@ def message_send(*, claim: Claim, body: Any, actor: Any = None, actor_label: str
         data={"message_id": message.pk, "body": text, "direction": "out", "sender": first_name},
     )
     message.save(update_fields=["event", "updated_at"])
+    deliveries_queue(message)
     conversation = _conversation(claim)
     conversation.waiting_since = None
     conversation.unread_count = 0

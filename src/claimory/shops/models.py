@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -76,6 +78,15 @@ class Location(BaseModel):
     show_deductible = models.BooleanField(default=True)
     # Portal links stop working this many days after the car is delivered.
     portal_expiry_days = models.PositiveIntegerField(default=30)
+    # Texting (claimory.sms). Telnyx applies STOP per messaging profile, so each location
+    # has its own profile; its number is ``sms_number``.
+    messaging_profile_id = models.CharField(max_length=64, blank=True)
+    # Automated texts wait outside these local times (TCPA-style quiet hours).
+    sms_quiet_start = models.TimeField(default=dt.time(21, 0))
+    sms_quiet_end = models.TimeField(default=dt.time(8, 0))
+    # How the shop sounds: AI drafts follow it (plus recent approved messages as examples).
+    tone = models.TextField(blank=True, default="Friendly, plain and brief. First names. "
+                            "No jargon, no exclamation marks.")
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]

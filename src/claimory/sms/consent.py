@@ -1,0 +1,61 @@
+"""Consent to texts: the ledger (who, when, how) and the one question every send asks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from claimory.claims.events import actor_label_for, event_record
+from claimory.claims.models import Channel, Claim, Customer, EventType
+from claimory.shops.models import Location
+from claimory.sms.models import Consent, ConsentRecord
+
+
+def consent_latest(location: Location, phone: str) -> ConsentRecord | None:
+    return (ConsentRecord.objects.filter(location=location, phone=phone)
+            .order_by("-created_at", "-id").first())
+
+
+def may_text(claim: Claim) -> tuple[bool, str]:
+    """Whether the claim's customer may be texted now, and if not, why (for staff)."""
+    customer = claim.customer
+    if not customer.phone:
+        return False, "No mobile number on file."
+    latest = consent_latest(claim.location, customer.phone)
+    if latest is not None and latest.status == Consent.OPTED_OUT:
+        when = latest.created_at.strftime("%b %d, %Y")
+        how = f" by texting “{latest.evidence}”" if latest.evidence else ""
+        return False, f"Opted out of texts{how} on {when}."
+    if not customer.sms_opt_in:
+        return False, "The customer has not agreed to texts."
+    return True, ""
+
+
+@transaction.atomic
+def consent_record(*, location: Location, phone: str, status: str, method: str,
+                   evidence: str = "", actor: Any = None, actor_label: str = "",
+                   claim: Claim | None = None) -> ConsentRecord:
+    """Append a consent change for (location, phone) and apply it to every customer with
+    that number at the location; the claims it touches get a staff-only CONSENT event."""
+    label = actor_label or actor_label_for(actor)
+    record = ConsentRecord.objects.create(
+        location=location, phone=phone, status=status, method=method, evidence=evidence[:300],
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by_label=label, claim=claim)
+    opted_in = status == Consent.OPTED_IN
+    customers = Customer.objects.filter(location=location, phone=phone)
+    if opted_in:
+        customers.filter(sms_opt_in=False).update(sms_opt_in=True, sms_opt_in_at=record.created_at)
+    else:
+        customers.update(sms_opt_in=False)
+    claims = Claim.objects.filter(location=location, customer__phone=phone, archived=False)
+    if claim is not None:
+        claims = claims | Claim.objects.filter(pk=claim.pk)
+    for each in claims.distinct():
+        event_record(claim=each, type=EventType.CONSENT, actor=actor, actor_label=label,
+                     channel=Channel.SMS if method in ("keyword", "reply", "carrier")
+                     else Channel.STAFF,
+                     data={"phone": phone, "status": status, "method": method,
+                           "evidence": evidence[:300]})
+    return record
