@@ -107,6 +107,10 @@ def _enqueue(label: str, pk: Any, due: dt.datetime | None) -> None:
             return  # the worker's sweep runs it once due
         run_work.using(run_after=due).enqueue(label, pk)
         return
+    enqueue_now(label, pk)
+
+
+def enqueue_now(label: str, pk: Any) -> None:
     run_work.enqueue(label, pk)
 
 
@@ -194,7 +198,7 @@ def sweep(now: dt.datetime | None = None, *, limit: int = 200) -> int:
         model = apps.get_model(label)
         for pk in due_rows(model, now).values_list("pk", flat=True)[:limit]:
             model.objects.filter(pk=pk).update(enqueued_at=timezone.now())
-            run_work.enqueue(label, pk)
+            enqueue_now(label, pk)
             queued += 1
     return queued
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.core import durable
+from claimory.core.origin import base_url
 from claimory.messaging.models import Delivery, DeliveryState, Message
 from claimory.sms.consent import consent_record, may_text
 from claimory.sms.models import Consent, ConsentMethod
@@ -91,7 +91,7 @@ def deliveries_queue(message: Message, *, sms_body: str | None = None,
 
 
 def _webhook_url() -> str:
-    return f"{settings.CLAIMORY_BASE_URL.rstrip('/')}/webhooks/telnyx"
+    return f"{base_url()}/webhooks/telnyx"
 
 
 @durable.handler(Delivery)
