@@ -158,3 +158,18 @@ def test_quiet_hours_in_the_locations_time_zone(location, local, release):
     else:
         assert got == dt.datetime.fromisoformat(release).replace(tzinfo=zone)
         assert got.astimezone(zone).strftime("%H:%M") == "08:00"
+
+
+def test_staff_see_each_texts_state_and_why(texting, claim, front_desk,
+                                            django_capture_on_commit_callbacks):
+    from claimory.backoffice.thread import staff_thread
+
+    _send(claim, front_desk, "Sent one", django_capture_on_commit_callbacks)
+    _receipts_now()
+    consent_record(location=texting, phone=claim.customer.phone, status="out",
+                   method="keyword", evidence="STOP", claim=claim)
+    _send(claim, front_desk, "Blocked one", django_capture_on_commit_callbacks)
+    copies = [b.copies for b in staff_thread(claim).bubbles]
+    assert copies[0] == (("Text", "Delivered", "delivered", ""),)
+    channel, label, state, why = copies[1][0]
+    assert (label, state) == ("Not sent", "not_sent") and "STOP" in why

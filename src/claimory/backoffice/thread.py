@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from claimory.claims.models import Channel, Claim
-from claimory.messaging.models import Conversation, Direction, Message, Status
+from claimory.messaging.models import (
+    Conversation,
+    Delivery,
+    DeliveryState,
+    Direction,
+    Message,
+    Status,
+)
 from claimory.messaging.selectors import conversation_for_claim, messages_for_staff
 
 THREAD_LIMIT = 200
@@ -33,6 +43,8 @@ class Bubble:
     state: str  # shop messages only: the Status value
     state_label: str
     error: str
+    # Its copies on outside channels: [("SMS", "Delivered", "delivered", "")…]
+    copies: tuple[tuple[str, str, str, str], ...] = ()
 
 
 def _via(message: Message) -> str:
@@ -41,6 +53,21 @@ def _via(message: Message) -> str:
     if message.direction == Direction.OUTBOUND and event and event.channel == Channel.API:
         return "API"
     return message.get_channel_display()
+
+
+def _copy_label(delivery: Delivery) -> tuple[str, str, str, str]:
+    """How staff read one outside copy: channel, state, state slug, why (failed/not sent/held)."""
+    channel = "Text" if delivery.channel == Channel.SMS else delivery.get_channel_display()
+    state = delivery.state
+    detail = delivery.error_detail
+    label = delivery.get_state_display()
+    if state == DeliveryState.QUEUED and delivery.due_at and delivery.due_at > timezone.now():
+        local = timezone.localtime(delivery.due_at, ZoneInfo(delivery.location.timezone))
+        label, state = "Held", "held"
+        detail = f"Quiet hours: goes out {local:%a} {local:%-I:%M %p}"
+    elif state == DeliveryState.QUEUED and delivery.last_error:
+        detail = f"Retrying: {delivery.last_error}"
+    return channel, label, state, detail
 
 
 def bubble_of(message: Message) -> Bubble:
@@ -52,6 +79,7 @@ def bubble_of(message: Message) -> Bubble:
         state="" if inbound else message.status,
         state_label="" if inbound else _OUT_STATES.get(message.status, message.status),
         error=message.error,
+        copies=tuple(_copy_label(d) for d in message.deliveries.all()),
     )
 
 

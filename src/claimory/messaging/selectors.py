@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from claimory.claims.models import Claim
 from claimory.claims.selectors import claims_for_user
-from claimory.messaging.models import Conversation, Message
+from claimory.messaging.models import Conversation, Delivery, Message
 
 
 def messages_for_claim(claim: Claim, *, limit: int = 200) -> list[Message]:
@@ -36,6 +36,8 @@ def inbox_waiting_count(user) -> int:
 def messages_for_staff(claim: Claim, *, limit: int = 200) -> list[Message]:
     """The newest ``limit`` messages with their sender and timeline entry, oldest first."""
     newest = (Message.objects.filter(claim=claim).select_related("sender", "event")
+              .prefetch_related(Prefetch("deliveries", Delivery.objects.select_related(
+                  "location").order_by("id")))
               .order_by("-id")[:limit])
     return list(reversed(newest))
 
