@@ -106,3 +106,19 @@ def test_a_key_only_changes_its_own_location(other_api, location, other_location
     assert response.json()["slug"] == "elsewhere"
     location.refresh_from_db()
     assert location.tagline == ""
+
+
+def test_texting_settings_round_trip(api, location):
+    response = api.patch("/api/v1/location", {
+        "messaging_profile_id": "40017d8e-aa32-4b6a-9c1e-2f3a4b5c6d7e",
+        "quiet_hours": {"start": "20:30", "end": "07:45"}, "tone": "Warm and short."})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["messaging_profile_id"] == "40017d8e-aa32-4b6a-9c1e-2f3a4b5c6d7e"
+    assert body["quiet_hours"] == {"start": "20:30", "end": "07:45"}
+    location.refresh_from_db()
+    assert location.sms_quiet_start.isoformat() == "20:30:00"
+    bad = api.patch("/api/v1/location", {"quiet_hours": {"start": "25:00", "end": "07:00"}})
+    assert bad.status_code == 422
+    bad = api.patch("/api/v1/location", {"messaging_profile_id": "no spaces please"})
+    assert bad.status_code == 422

@@ -34,6 +34,8 @@ FIELD_ALIASES = {
     "region": "address.region",
     "postal_code": "address.postal_code",
     "country": "address.country",
+    "sms_quiet_start": "quiet_hours.start",
+    "sms_quiet_end": "quiet_hours.end",
 }
 NON_FIELD = "__all__"
 

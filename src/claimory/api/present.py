@@ -50,6 +50,10 @@ def location_out(location: Location) -> dict[str, Any]:
         "brand_color": location.brand_color,
         "tagline": location.tagline,
         "public_url": f"{base_url()}/p/{location.slug}",
+        "messaging_profile_id": location.messaging_profile_id,
+        "quiet_hours": {"start": location.sms_quiet_start.strftime("%H:%M"),
+                        "end": location.sms_quiet_end.strftime("%H:%M")},
+        "tone": location.tone,
         "stages": [
             {"slug": s.slug, "name": s.name, "name_es": s.name_es, "position": s.position,
              "is_delivery": s.is_delivery, "explanation_en": s.explanation_en,

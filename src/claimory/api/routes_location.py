@@ -28,6 +28,8 @@ def _changes(location, payload: LocationPatch) -> dict[str, Any]:
         if name == "address":
             for part, text in value.items():
                 changes[COLUMNS[part]] = text
+        elif name == "quiet_hours":
+            changes["sms_quiet_start"], changes["sms_quiet_end"] = value["start"], value["end"]
         elif name in ("hours", "pickup_hours"):
             column = COLUMNS.get(name, name)
             # Days left out keep their current hours; PATCH changes only what it names.

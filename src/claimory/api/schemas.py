@@ -184,6 +184,13 @@ class StageOut(Schema):
     explanation_es: str
 
 
+class QuietHours(Schema):
+    """Local 24-hour times; a window may cross midnight (21:00 to 08:00). Equal = none."""
+
+    start: Annotated[str, Field(max_length=5, pattern=HH_MM, examples=["21:00"])]
+    end: Annotated[str, Field(max_length=5, pattern=HH_MM, examples=["08:00"])]
+
+
 class LocationOut(Schema):
     name: str
     slug: str
@@ -201,6 +208,11 @@ class LocationOut(Schema):
     brand_color: str
     tagline: str
     public_url: str = Field(description="The shop's public branded page.")
+    messaging_profile_id: str = Field(description="The location's Telnyx messaging profile "
+                                      "(STOP applies per profile).")
+    quiet_hours: QuietHours = Field(description="Automated texts wait outside these local "
+                                    "times until the end of the window.")
+    tone: str = Field(description="How the shop sounds; AI drafts follow it.")
     stages: list[StageOut] = Field(description="The production stages in board order.")
 
 
@@ -224,6 +236,11 @@ class LocationPatch(Input):
     brand_color: Annotated[str, Field(pattern=BRAND_COLOR,
                                       examples=["#1d4ed8"])] = leave_out()
     tagline: Text(160) = leave_out()
+    messaging_profile_id: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9-]{0,64}$",
+                                               examples=["40017d8e-aa32-4b6a-9c1e-2f3a4b5c6d7e"]
+                                               )] = leave_out()
+    quiet_hours: QuietHours = leave_out()
+    tone: Text(500) = leave_out()
 
 
 # ---- claims ---------------------------------------------------------------------------------

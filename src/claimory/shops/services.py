@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import secrets
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -73,7 +75,9 @@ LOCATION_EDITABLE = (
     "name", "phone", "sms_number", "email", "address_line1", "address_line2", "city", "region",
     "postal_code", "timezone", "business_hours", "pickup_hours", "brand_color", "tagline",
     "show_estimate_total", "show_deductible", "portal_expiry_days",
+    "messaging_profile_id", "sms_quiet_start", "sms_quiet_end", "tone",
 )
+PROFILE_ID = re.compile(r"^[A-Za-z0-9-]{0,64}$")
 
 
 @transaction.atomic
@@ -93,6 +97,17 @@ def location_update(*, location: Location, changes: dict[str, Any], actor: Any =
                                                      location.country or "US")
             except ValidationError as exc:
                 errors.setdefault(phone_field, []).extend(exc.messages)
+    for time_field in ("sms_quiet_start", "sms_quiet_end"):
+        if time_field in clean and not isinstance(clean[time_field], dt.time):
+            try:
+                clean[time_field] = dt.time.fromisoformat(str(clean[time_field]))
+            except ValueError:
+                errors.setdefault(time_field, []).append("Use a 24-hour time like 21:00.")
+    if "messaging_profile_id" in clean:
+        clean["messaging_profile_id"] = str(clean["messaging_profile_id"] or "").strip()
+        if not PROFILE_ID.match(clean["messaging_profile_id"]):
+            errors.setdefault("messaging_profile_id", []).append(
+                "Paste the messaging profile's id from the Telnyx portal (letters, digits, -).")
     if "name" in clean and not has_visible_text(clean["name"]):
         errors.setdefault("name", []).append("Enter the location's name.")
     if "timezone" in clean and clean["timezone"] not in available_timezones():
