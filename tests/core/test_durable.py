@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from django.db import transaction
@@ -118,3 +119,50 @@ def test_a_handler_that_raises_is_retried_not_lost(texting, claim, front_desk, m
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.QUEUED and delivery.due_at is not None
     assert "provider unreachable" in delivery.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="PostgreSQL: competing workers on separate connections")
+def test_competing_workers_send_each_text_once_on_postgres(location, front_desk, monkeypatch):
+    """Four workers race through the same 40 rows (as after a sweep queued them all again):
+    every text is handed to the provider exactly once."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from claimory.sms import simulator
+    from tests.factories import make_claim
+
+    location.sms_number = "+15125550199"
+    location.save(update_fields=["sms_number"])
+    claims = [make_claim(location, actor=front_desk, phone=f"(512) 555-01{n:02d}")
+              for n in range(10)]
+    monkeypatch.setattr(durable, "_enqueue", lambda *args: None)  # queued, never picked up
+    for claim in claims:
+        for n in range(4):
+            message_send(claim=claim, body=f"Update {n}", actor=front_desk)
+    pks = list(Delivery.objects.values_list("pk", flat=True))
+    assert len(pks) == 40
+    handed, lock = [], threading.Lock()
+    real_accept = simulator.accept
+
+    def counting_accept(text):
+        with lock:
+            handed.append(text.idempotency_key)
+        return real_accept(text)
+
+    monkeypatch.setattr(simulator, "accept", counting_accept)
+
+    def worker(_n):
+        try:
+            return [durable.run_work.call("messaging.delivery", pk) for pk in pks]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = [o for result in pool.map(worker, range(4)) for o in result]
+    assert outcomes.count("ran") == 40 and outcomes.count("error") == 0
+    assert sorted(handed) == sorted(set(handed)) and len(handed) == 40
+    assert not Delivery.objects.exclude(state__in=["sent", "delivered"]).exists()
