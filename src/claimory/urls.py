@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from claimory.api.errors import index_view as api_index_view
 from claimory.core import views as core_views
+from claimory.sms.webhooks import telnyx_webhook
 
 handler400 = "claimory.core.too_big.bad_request"
 
@@ -21,6 +22,7 @@ urlpatterns = [
     # APPEND_SLASH's HTML 301 (which also turns a POST into a GET without its body).
     path("api/v1", api_index_view),
     path("api/v1/", include("claimory.api.urls")),
+    path("webhooks/telnyx", telnyx_webhook, name="telnyx_webhook"),
     path("admin/", admin.site.urls),
 ]
 # No public /media/ route: customer files (photos, documents) will be served only through the
