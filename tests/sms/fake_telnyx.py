@@ -79,6 +79,7 @@ class FakeTelnyx:
         self._by_key: dict[str, dict[str, Any]] = {}
         self._failures: list[tuple[int, float | None]] = []
         self._hold: float = 0.0
+        self._hold_match = ""
         self.send_received = threading.Event()  # set when a text is recorded
         self._release = threading.Event()
         self.private_key = Ed25519PrivateKey.generate()
@@ -112,9 +113,11 @@ class FakeTelnyx:
         with self._lock:
             self._failures.extend([(status, retry_after)] * count)
 
-    def hold_next_send(self, seconds: float) -> None:
-        """Record the next new text, then hold its answer back up to ``seconds``."""
-        self._hold = seconds
+    def hold_next_send(self, seconds: float, *, containing: str = "") -> None:
+        """Record the next new text (whose text contains ``containing``), then hold its
+        answer back up to ``seconds``; ``send_received`` is set once it is recorded."""
+        self._hold, self._hold_match = seconds, containing
+        self.send_received.clear()
 
     def wait_for_send(self, timeout: float = 10) -> bool:
         return self.send_received.wait(timeout)
@@ -144,8 +147,12 @@ class FakeTelnyx:
             if key:
                 self._by_key[key] = answer
             self.messages.append(SentText(answer["data"]["id"], key, body))
-            hold, self._hold = self._hold, 0.0
-        self.send_received.set()
+            hold = 0.0
+            if self._hold and self._hold_match in body.get("text", ""):
+                hold, self._hold = self._hold, 0.0
+                self.send_received.set()
+            elif not self._hold:
+                self.send_received.set()
         return 200, answer, hold
 
     @staticmethod
