@@ -33,6 +33,7 @@ from claimory.shops.permissions import (
     role_can,
 )
 from claimory.shops.services import stage_add
+from claimory.sms.models import NumberOrder
 from tests.backoffice.test_claim_edit import current_values
 from tests.backoffice.test_intake import valid_post
 from tests.backoffice.test_settings import location_form
@@ -97,6 +98,16 @@ POST_CASES: dict[str, Case] = {
     "settings_location": Case("settings.location", lambda ctx, role: (
         f"{reverse('backoffice:settings_location')}?location=northside",
         {**location_form(ctx.owner_client), "tagline": "Changed by the test"})),
+    "settings_texting": Case("texting.manage", lambda ctx, role: (
+        f"{reverse('backoffice:settings_texting')}?location=northside",
+        {"sms_number": "(512) 555-0177", "messaging_profile_id": "profile-1"})),
+    "number_order_new": Case("texting.manage", lambda ctx, role: (
+        reverse("backoffice:number_order_new", args=["northside"]),
+        {"phone_number": "+15125550101"})),
+    "number_order_check": Case("texting.manage", lambda ctx, role: (
+        reverse("backoffice:number_order_check", args=[
+            NumberOrder.objects.create(location=ctx.location, phone_number="+15125550102").pk]),
+        {})),
 }
 
 
@@ -139,6 +150,7 @@ def snapshot() -> dict:
         "conversations": list(Conversation.objects.order_by("pk").values()),
         "stages": list(Stage.objects.order_by("pk").values()),
         "locations": list(Location.objects.order_by("pk").values()),
+        "number_orders": list(NumberOrder.objects.order_by("pk").values()),
     }
 
 

@@ -4,7 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from claimory.backoffice.views import auth, board, claim_actions, claims, inbox, live, thread
+from claimory.backoffice.views import (
+    auth,
+    board,
+    claim_actions,
+    claims,
+    inbox,
+    live,
+    texting,
+    thread,
+)
 from claimory.backoffice.views import settings as settings_views
 
 app_name = "backoffice"
@@ -54,4 +63,9 @@ urlpatterns = [
     path("settings/stages/<slug:location_slug>/<slug:stage_slug>/move",
          settings_views.stage_move, name="stage_move"),
     path("settings/location", settings_views.location_settings, name="settings_location"),
+    path("settings/texting", texting.texting_settings, name="settings_texting"),
+    path("settings/texting/<slug:location_slug>/orders", texting.number_order_new,
+         name="number_order_new"),
+    path("settings/texting/orders/<int:order_id>/check", texting.number_order_check,
+         name="number_order_check"),
 ]

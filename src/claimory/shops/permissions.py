@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, str] = {
     "settings.stages": "change the board's stages",
     "settings.location": "change the shop's details, hours and portal defaults",
     "apikey.manage": "create or revoke API keys",
+    "texting.manage": "order or change the location's texting number and messaging profile",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -58,6 +59,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "settings.stages": _MANAGERS,
     "settings.location": _MANAGERS | {API_KEY},
     "apikey.manage": frozenset({Role.OWNER}),
+    "texting.manage": frozenset({Role.OWNER}),  # a number is bought on the shop's account
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 

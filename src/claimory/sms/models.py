@@ -127,6 +127,7 @@ class NumberOrder(BaseModel, Durable):
 
     PENDING = (OrderState.PENDING,)
     WORKING = OrderState.CHECKING
+    MAX_ATTEMPTS = 40  # each poll of a pending order is an attempt (sms/numbers.py)
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
     phone_number = models.CharField(max_length=20)

@@ -1,3 +1,3 @@
 """Durable work handlers of the texting app (imported by SmsConfig.ready)."""
 
-from claimory.sms import events  # noqa: F401  (ProviderEvent)
+from claimory.sms import events, numbers  # noqa: F401  (ProviderEvent, NumberOrder)
