@@ -187,3 +187,13 @@ def test_check_now_polls_a_pending_order(fake_telnyx, profiled, owner, client,
         assert client.post(check).status_code == 302
     order.refresh_from_db()
     assert fake_telnyx.orders[order.provider_order_id].polls == 1
+
+
+def test_simulated_city_search_offers_numbers_that_can_be_ordered(
+        location, owner, client, django_capture_on_commit_callbacks):
+    client.force_login(owner)
+    page = client.get(_page(location), {"city": "Austin"})
+    assert b"+15125550101" in page.content  # the shop's own area code (512)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_order_url(location), {"phone_number": "+15125550101"})
+    assert NumberOrder.objects.get().state == OrderState.SUCCESS

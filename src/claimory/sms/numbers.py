@@ -48,7 +48,7 @@ def numbers_available(*, location: Location, actor: Any, area_code: str = "", ci
     if not area_code and not city:
         raise ValidationError("Enter an area code or a city.")
     if simulated():
-        area = area_code or "555"
+        area = area_code or _home_area_code(location)
         return Search([AvailableNumber(f"+1{area}555{n:04d}", city or location.city,
                                        region or location.region, ("sms", "mms"))
                        for n in range(101, 106)], simulated=True)
@@ -59,6 +59,13 @@ def numbers_available(*, location: Location, actor: Any, area_code: str = "", ci
     except TelnyxError as exc:
         return Search([], simulated=False, error=f"Telnyx did not answer the search: {exc.detail}")
     return Search(found, simulated=False)
+
+
+def _home_area_code(location: Location) -> str:
+    for number in (location.sms_number, location.phone):
+        if number.startswith("+1") and len(number) == 12:
+            return number[2:5]
+    return "512"
 
 
 def number_order_place(*, location: Location, phone_number: str, actor: Any) -> NumberOrder:
