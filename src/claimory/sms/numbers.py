@@ -21,12 +21,12 @@ from claimory.core.phones import normalize_phone
 from claimory.shops.models import Location
 from claimory.shops.permissions import authorize
 from claimory.shops.selectors import locations_for_user
+from claimory.shops.services import PROFILE_ID
 from claimory.sms.models import NumberOrder, OrderState
 from claimory.sms.providers import simulated
 from claimory.sms.telnyx import AvailableNumber, TelnyxClient, TelnyxError
 
 PERM = "texting.manage"
-PROFILE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 POLL_SECONDS = (3, 5, 10, 20, 30)  # between polls of a pending order
 
 
