@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "claimory.claims",
     "claimory.messaging",
     "claimory.sms",
+    "claimory.drafts",
     "claimory.printables",
     "claimory.realtime",
     "claimory.portal",

@@ -25,11 +25,13 @@ from claimory.backoffice.selectors import (
     stage_choices,
     teammates_by_location,
 )
+from claimory.backoffice.simulator import sim_phone
 from claimory.backoffice.thread import staff_thread
 from claimory.backoffice.timeline import timeline_entries
 from claimory.claims.models import Claim, EventType
 from claimory.claims.selectors import claim_get_for_user, claim_timeline
 from claimory.claims.services import claim_create
+from claimory.drafts.selectors import drafts_waiting
 from claimory.printables.qr import portal_url, qr_svg
 from claimory.shops.models import Stage
 from claimory.shops.selectors import locations_for_user
@@ -91,6 +93,8 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
         "thread": staff_thread(claim),
         "reply_form": reply_form or ReplyForm(),
         "thread_error": thread_error,
+        "drafts": drafts_waiting(claim),
+        "sim": sim_phone(claim.customer),
         "note_form": note_form or NoteForm(),
         "move_form": StageMoveForm(initial={"stage": claim.stage.slug}),
     }

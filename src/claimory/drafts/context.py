@@ -1,0 +1,138 @@
+"""What a drafter knows about a claim: facts from its real record and the shop's tone.
+
+``draft_context`` builds a plain JSON-able dict (stored on the Draft as its snapshot, so
+anyone can see later what the draft was written from); ``prompt_messages`` turns it into the
+chat messages an OpenAI-compatible model is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from claimory.claims.models import Claim, ClaimEvent, EventType
+from claimory.messaging.models import Direction, Message
+
+RECENT_MESSAGES = 6
+TONE_EXAMPLES = 3
+SUPPLEMENT_STAGES = ("supp_sent", "supp_appr")
+LANGUAGES = {"en": "English", "es": "Spanish"}
+SMS_CHARS = 320  # two SMS segments: a reply, not a letter
+
+
+_ES_DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+_ES_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+              "septiembre", "octubre", "noviembre", "diciembre")
+
+
+def _day(value: dt.date | None, language: str = "en") -> str:
+    if not value:
+        return ""
+    if language == "es":
+        return f"{_ES_DAYS[value.weekday()]} {value.day} de {_ES_MONTHS[value.month - 1]}"
+    return f"{value:%A, %B} {value.day}"
+
+
+def _supplements(claim: Claim) -> list[dict[str, str]]:
+    events = ClaimEvent.objects.filter(claim=claim, type=EventType.STAGE).order_by("seq")
+    return [{"stage": e.data.get("to_name") or e.data.get("to", ""),
+             "date": e.created_at.date().isoformat()}
+            for e in events if e.data.get("to") in SUPPLEMENT_STAGES]
+
+
+def _recent(claim: Claim) -> list[dict[str, str]]:
+    newest = Message.objects.filter(claim=claim).order_by("-created_at", "-id")[:RECENT_MESSAGES]
+    return [{"from": "customer" if m.direction == Direction.INBOUND else "shop",
+             "body": m.body, "at": m.created_at.isoformat()} for m in reversed(newest)]
+
+
+def _tone_examples(claim: Claim) -> list[str]:
+    """Replies staff of this location actually typed and sent (not automated texts)."""
+    sent = (Message.objects.filter(claim__location_id=claim.location_id,
+                                   direction=Direction.OUTBOUND, automated=False,
+                                   sender__isnull=False)
+            .order_by("-created_at", "-id").values_list("body", flat=True)[:TONE_EXAMPLES])
+    return list(sent)
+
+
+def draft_context(claim: Claim) -> dict[str, Any]:
+    """The claim's facts for a drafter (a few queries; read before any network call)."""
+    customer, stage, location = claim.customer, claim.stage, claim.location
+    language = customer.language if customer.language in LANGUAGES else "en"
+    recent = _recent(claim)
+    last_in = next((m["body"] for m in reversed(recent) if m["from"] == "customer"), "")
+    eta_moved = bool(claim.eta and claim.eta_first_promised
+                     and claim.eta != claim.eta_first_promised)
+    return {
+        "shop": location.name,
+        "shop_phone": location.phone,
+        "customer_first_name": (customer.name.split() or [""])[0],
+        "language": language,
+        "language_name": LANGUAGES[language],
+        "vehicle": str(claim.vehicle),
+        "vehicle_color": claim.vehicle.color,
+        "stage": stage.display_name(language),
+        "stage_slug": stage.slug,
+        "stage_explanation": stage.explanation(language),
+        "eta": claim.eta.isoformat() if claim.eta else "",
+        "eta_text": _day(claim.eta, language),
+        "eta_moved": eta_moved,
+        "eta_first_promised": claim.eta_first_promised.isoformat() if eta_moved else "",
+        "eta_first_promised_text": (_day(claim.eta_first_promised, language) if eta_moved
+                                    else ""),
+        "eta_reason": claim.eta_reason if eta_moved else "",
+        "carrier": claim.carrier,
+        "supplements": _supplements(claim),
+        "recent_messages": recent,
+        "last_customer_message": last_in,
+        "last_from_customer": bool(recent) and recent[-1]["from"] == "customer",
+        "tone": location.tone,
+        "tone_examples": _tone_examples(claim),
+    }
+
+
+SYSTEM_PROMPT = (
+    "You draft text messages for {shop}, an auto body repair shop, to a customer whose car "
+    "it is repairing. A person at the shop will read and edit your draft before anything is "
+    "sent. Write ONE reply of at most {chars} characters, in {language_name}, as plain text "
+    "with no quotes, no signature and no placeholders. Use only the facts given: never "
+    "promise a date, price, approval or outcome beyond them; if you do not know something, "
+    "say the shop will check and follow up. Answer the customer's last message if there is "
+    "one. The shop's tone: {tone}"
+)
+
+
+def _facts(ctx: dict[str, Any]) -> str:
+    lines = [
+        f"Customer first name: {ctx['customer_first_name']}",
+        f"Vehicle: {' '.join(p for p in [ctx['vehicle_color'], ctx['vehicle']] if p)}",
+        f"Current stage: {ctx['stage']}"
+        + (f" ({ctx['stage_explanation']})" if ctx["stage_explanation"] else ""),
+        f"Estimated ready date (ETA): {ctx['eta']} ({ctx['eta_text']})" if ctx["eta"]
+        else "Estimated ready date (ETA): not set yet",
+    ]
+    if ctx["eta_moved"]:
+        lines.append(f"The ETA moved from {ctx['eta_first_promised']}"
+                     + (f"; reason: {ctx['eta_reason']}" if ctx["eta_reason"] else ""))
+    lines.append(f"Insurance carrier: {ctx['carrier'] or 'none (customer pay)'}")
+    if ctx["supplements"]:
+        history = "; ".join(f"{s['stage']} on {s['date']}" for s in ctx["supplements"])
+        lines.append(f"Supplement history: {history}")
+    else:
+        lines.append("Supplement history: none")
+    lines.append(f"Shop: {ctx['shop']}" + (f", phone {ctx['shop_phone']}"
+                                              if ctx["shop_phone"] else ""))
+    return "\n".join(lines)
+
+
+def prompt_messages(ctx: dict[str, Any]) -> list[dict[str, str]]:
+    """The chat-completions messages for ``ctx``: instructions, facts, thread, examples."""
+    system = SYSTEM_PROMPT.format(chars=SMS_CHARS, **ctx)
+    if ctx["tone_examples"]:
+        examples = "\n".join(f"- {e}" for e in ctx["tone_examples"])
+        system += f"\nMessages the shop's staff sent recently (match their voice):\n{examples}"
+    thread = "\n".join(f"{m['from']}: {m['body']}" for m in ctx["recent_messages"]) \
+        or "(no messages yet)"
+    user = (f"Facts about the repair:\n{_facts(ctx)}\n\nThe latest messages, oldest first:\n"
+            f"{thread}\n\nWrite the shop's next text to {ctx['customer_first_name']}.")
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -1,0 +1,114 @@
+"""Writing drafts: create one from the claim's facts, discard it, or — a person — send it.
+
+The rule: **nothing a drafter wrote reaches the customer unless a person approved it.**
+``draft_send`` is the only way from a Draft to ``message_send``; it takes a signed-in user
+holding ``message.send`` at the claim's location, records them as the approver (with the
+text as they edited it), and only then sends through ``_send_approved``, which refuses any
+draft not approved by a real user. The database refuses an approved/sent draft without an
+approver too (``Draft.Meta.constraints``). There is no automatic or API path that sends one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from claimory.claims.events import event_record
+from claimory.claims.models import Claim, EventType
+from claimory.drafts.context import draft_context
+from claimory.drafts.drafters import Drafter, DrafterError, drafter
+from claimory.drafts.models import Draft, DraftChannel, DraftStatus
+from claimory.messaging.models import Message
+from claimory.messaging.services import clean_body, message_send
+from claimory.shops.permissions import authorize, require
+
+
+class DraftNotApproved(PermissionDenied):
+    """Something tried to send a draft no person approved."""
+
+
+def _person(actor: Any) -> bool:
+    """A signed-in, active staff user — not the system, not an API key, not anonymous."""
+    return (isinstance(actor, get_user_model()) and actor.is_authenticated
+            and actor.is_active)
+
+
+def _event(draft: Draft, action: str, actor: Any) -> None:
+    event_record(claim=draft.claim, type=EventType.DRAFT, actor=actor,
+                 data={"draft_id": draft.pk, "action": action, "body": draft.body,
+                       "channel": draft.channel, "drafter": draft.drafter})
+
+
+def draft_create(*, claim: Claim, actor: Any, using: Drafter | None = None,
+                 channel: str = DraftChannel.SMS) -> Draft:
+    """Ask the drafter for a reply to the customer and keep it as a draft (not sent).
+
+    The drafter (maybe a network call) runs outside any transaction; when it fails,
+    DrafterError says why and nothing is written.
+    """
+    authorize(actor, "message.send", claim.location)
+    context = draft_context(claim)
+    writer = using or drafter()
+    body = clean_body(writer.draft(context))[:1000]  # raises DrafterError
+    with transaction.atomic():
+        draft = Draft.objects.create(
+            claim=claim, channel=channel, body=body, drafter=writer.name, context=context,
+            created_by=actor if _person(actor) else None)
+        _event(draft, "drafted", actor)
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, draft: Draft, actor: Any) -> Draft:
+    """Throw a draft away; only a draft still waiting for a person can be discarded."""
+    draft = Draft.objects.select_for_update().select_related("claim__location").get(pk=draft.pk)
+    authorize(actor, "message.send", draft.claim.location)
+    if draft.status != DraftStatus.DRAFTED:
+        raise ValidationError({"draft": [f"This draft was already {draft.status}."]})
+    draft.status = DraftStatus.DISCARDED
+    draft.save(update_fields=["status", "updated_at"])
+    _event(draft, "discarded", actor)
+    return draft
+
+
+@transaction.atomic
+def draft_send(*, draft: Draft, actor: Any, body: Any) -> Message:
+    """A person approves the draft — as they edited it to ``body`` — and it is sent.
+
+    The only way a draft reaches the customer. ``actor`` must be a signed-in user who may
+    message customers at the claim's location; the system (``None``) and API keys may not.
+    """
+    if not _person(actor):
+        raise DraftNotApproved("A person must read and approve a draft before it is sent.")
+    draft = Draft.objects.select_for_update().select_related("claim__location").get(pk=draft.pk)
+    require(actor, "message.send", draft.claim.location)
+    if draft.status != DraftStatus.DRAFTED:
+        raise ValidationError({"draft": [f"This draft was already {draft.status}."]})
+    draft.body = clean_body(body)
+    draft.status = DraftStatus.APPROVED
+    draft.approved_by = actor
+    draft.approved_at = timezone.now()
+    draft.save(update_fields=["body", "status", "approved_by", "approved_at", "updated_at"])
+    return _send_approved(draft)
+
+
+def _send_approved(draft: Draft) -> Message:
+    """Send a draft a person approved (inside draft_send's transaction). Refuses anything
+    else, whoever calls it."""
+    approver = draft.approved_by
+    if (draft.status != DraftStatus.APPROVED or draft.approved_at is None
+            or not _person(approver)):
+        raise DraftNotApproved("This draft has not been approved by a person.")
+    message = message_send(claim=draft.claim, body=draft.body, actor=approver)
+    draft.status = DraftStatus.SENT
+    draft.sent_message = message
+    draft.save(update_fields=["status", "sent_message", "updated_at"])
+    _event(draft, "approved", approver)
+    return message
+
+
+__all__ = ["DraftNotApproved", "DrafterError", "draft_create", "draft_discard", "draft_send"]
