@@ -19,6 +19,9 @@ from django.urls import URLPattern, reverse
 from claimory.backoffice import urls as staff_urls
 from claimory.claims.models import Claim, ClaimEvent, Customer, Vehicle
 from claimory.claims.services import claim_update, portal_token_rotate
+from claimory.drafts.drafters import TemplateDrafter
+from claimory.drafts.models import Draft
+from claimory.drafts.services import draft_create
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import conversation_assign, message_receive, message_send
 from claimory.shops.models import Location, Role, Stage
@@ -33,7 +36,7 @@ from claimory.shops.permissions import (
     role_can,
 )
 from claimory.shops.services import stage_add
-from claimory.sms.models import NumberOrder
+from claimory.sms.models import NumberOrder, ProviderEvent
 from tests.backoffice.test_claim_edit import current_values
 from tests.backoffice.test_intake import valid_post
 from tests.backoffice.test_settings import location_form
@@ -44,7 +47,7 @@ AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
              "password_reset_complete", "password_reset_confirm", None}
 # Staff urls that only read: each must refuse a POST (checked below), so none can write.
 GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
-            "board_card", "settings", "settings_stages"}
+            "board_card", "settings", "settings_stages", "simulator"}
 
 
 @dataclass
@@ -69,6 +72,10 @@ def _edit_data(ctx: Ctx, role: str) -> tuple[str, dict]:
     return reverse("backoffice:claim_edit", args=[ctx.claim.pk]), data
 
 
+def _a_draft(ctx: Ctx):
+    return draft_create(claim=ctx.claim, actor=ctx.people[Role.OWNER], using=TemplateDrafter())
+
+
 def _claim_url(name: str, **data) -> Callable[[Ctx, str], tuple[str, dict]]:
     return lambda ctx, role: (reverse(f"backoffice:{name}", args=[ctx.claim.pk]), data)
 
@@ -87,6 +94,15 @@ POST_CASES: dict[str, Case] = {
     "thread_assign": Case("inbox.assign", lambda ctx, role: (
         reverse("backoffice:thread_assign", args=[ctx.claim.pk]),
         {"assignee": str(ctx.people[Role.FRONT_DESK].pk)})),
+    "draft_new": Case("message.send", _claim_url("draft_new")),
+    "draft_send": Case("message.send", lambda ctx, role: (
+        reverse("backoffice:draft_send", args=[ctx.claim.pk, _a_draft(ctx).pk]),
+        {"body": "Ready Friday."})),
+    "draft_discard": Case("message.send", lambda ctx, role: (
+        reverse("backoffice:draft_discard", args=[ctx.claim.pk, _a_draft(ctx).pk]), {})),
+    "simulator_reply": Case("claim.view", lambda ctx, role: (
+        reverse("backoffice:simulator_reply"),
+        {"location": "northside", "phone": ctx.claim.customer.phone, "text": "Hello?"})),
     "stage_new": Case("settings.stages", lambda ctx, role: (
         reverse("backoffice:stage_new", args=["northside"]), {"new-name": "Parts on order"})),
     "stage_edit": Case("settings.stages", lambda ctx, role: (
@@ -151,6 +167,8 @@ def snapshot() -> dict:
         "stages": list(Stage.objects.order_by("pk").values()),
         "locations": list(Location.objects.order_by("pk").values()),
         "number_orders": list(NumberOrder.objects.order_by("pk").values()),
+        "drafts": list(Draft.objects.order_by("pk").values()),
+        "provider_events": list(ProviderEvent.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 

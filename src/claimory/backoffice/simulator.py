@@ -55,9 +55,11 @@ def simulated_numbers(locations: QuerySet[Location]) -> list[Customer]:
                 .select_related("location").order_by("location__name", "name", "id")[:500])
 
 
-def sim_phone(customer: Customer | None) -> dict | None:
-    """The phone panel's context; None when not simulating or there is no number to show."""
+def sim_phone(customer: Customer | None, location: Location | None = None) -> dict | None:
+    """The phone panel's context; None when not simulating or there is no number to show.
+    ``location``: the customer's, when the caller already has it loaded."""
     if customer is None or not customer.phone or not simulated():
         return None
-    return {"customer": customer, "location": customer.location,
-            "texts": phone_texts(customer.location, customer.phone)}
+    location = location or customer.location
+    return {"customer": customer, "location": location,
+            "texts": phone_texts(location, customer.phone)}

@@ -94,7 +94,7 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
         "reply_form": reply_form or ReplyForm(),
         "thread_error": thread_error,
         "drafts": drafts_waiting(claim),
-        "sim": sim_phone(claim.customer),
+        "sim": sim_phone(claim.customer, claim.location),
         "note_form": note_form or NoteForm(),
         "move_form": StageMoveForm(initial={"stage": claim.stage.slug}),
     }
