@@ -97,6 +97,14 @@ def test_model_down_gives_a_clear_error_and_no_draft(busy_claim, front_desk, llm
     assert not busy_claim.events.filter(type=EventType.DRAFT).exists()
 
 
+def test_an_unusable_answer_is_an_error_not_an_empty_draft(busy_claim, front_desk,
+                                                            llm_settings):
+    llm_settings.reply = "\u200b\u200b"  # nothing a person could read
+    with pytest.raises(DrafterError):
+        draft_create(claim=busy_claim, actor=front_desk)
+    assert not Draft.objects.exists()
+
+
 def test_unreachable_model_gives_a_clear_error(busy_claim, front_desk, settings, fake_llm):
     url = fake_llm.base_url
     fake_llm.stop()  # nothing listens there any more

@@ -53,7 +53,12 @@ def draft_create(*, claim: Claim, actor: Any, using: Drafter | None = None,
     authorize(actor, "message.send", claim.location)
     context = draft_context(claim)
     writer = using or drafter()
-    body = clean_body(writer.draft(context))[:1000]  # raises DrafterError
+    text = writer.draft(context)  # raises DrafterError
+    try:
+        body = clean_body(text)[:1000]
+    except ValidationError as exc:  # e.g. only invisible characters came back
+        raise DrafterError("The drafter wrote nothing usable. Write the reply yourself.") \
+            from exc
     with transaction.atomic():
         draft = Draft.objects.create(
             claim=claim, channel=channel, body=body, drafter=writer.name, context=context,
