@@ -48,6 +48,7 @@ class Durable(models.Model):
     PENDING: tuple[str, ...] = ()
     WORKING: str = ""
     MAX_ATTEMPTS = 8
+    RELATED: tuple[str, ...] = ()  # select_related() when a worker loads the claimed row
 
     attempts = models.PositiveSmallIntegerField(default=0)
     due_at = models.DateTimeField(null=True, blank=True,
@@ -142,7 +143,7 @@ def claim(model: type[W], pk: Any) -> W | None:
         attempts=F("attempts") + 1)
     if not taken:
         return None
-    return model.objects.get(pk=pk)
+    return model.objects.select_related(*model.RELATED).get(pk=pk)
 
 
 def finish(row: Durable, state: str, **fields: Any) -> None:

@@ -99,6 +99,7 @@ class Delivery(BaseModel, Durable):
 
     PENDING = (DeliveryState.QUEUED,)
     WORKING = DeliveryState.SENDING
+    RELATED = ("message", "location", "claim__customer", "claim__location")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="deliveries")

@@ -126,13 +126,14 @@ def delivery_send(delivery: Delivery) -> None:
         _refused(delivery, exc)
         return
     with transaction.atomic():
-        fresh = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        current = (Delivery.objects.select_for_update().filter(pk=delivery.pk)
+                   .values_list("state", flat=True).get())
         # A receipt may have beaten us here (it waits for provider_id, see sms/events.py).
-        state = fresh.state if fresh.state in (DeliveryState.DELIVERED,
-                                               DeliveryState.FAILED) else DeliveryState.SENT
-        durable.finish(fresh, state, provider_id=accepted.provider_id,
+        state = current if current in (DeliveryState.DELIVERED,
+                                       DeliveryState.FAILED) else DeliveryState.SENT
+        durable.finish(delivery, state, provider_id=accepted.provider_id,
                        sent_at=timezone.now(), last_error="")
-        delivery_event(fresh, DeliveryState.SENT,
+        delivery_event(delivery, DeliveryState.SENT,
                        "Simulated phone" if simulated() else "")
 
 
