@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "claimory.messaging",
     "claimory.sms",
     "claimory.drafts",
+    "claimory.photos",
     "claimory.printables",
     "claimory.realtime",
     "claimory.portal",

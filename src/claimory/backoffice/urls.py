@@ -12,9 +12,11 @@ from claimory.backoffice.views import (
     drafts,
     inbox,
     live,
+    photos,
     simulator,
     texting,
     thread,
+    unmatched,
 )
 from claimory.backoffice.views import settings as settings_views
 
@@ -61,6 +63,15 @@ urlpatterns = [
     path("simulator/reply", simulator.simulator_reply, name="simulator_reply"),
     path("inbox", inbox.inbox, name="inbox"),
     path("inbox/badge", inbox.inbox_badge, name="inbox_badge"),
+    path("inbox/unmatched/<int:unmatched_id>", unmatched.unmatched_detail, name="unmatched"),
+    path("inbox/unmatched/<int:unmatched_id>/attach", unmatched.unmatched_attach_view,
+         name="unmatched_attach"),
+    path("inbox/unmatched/<int:unmatched_id>/media/<int:index>", unmatched.unmatched_media,
+         name="unmatched_media"),
+    path("inbox/unmatched/<int:unmatched_id>/media/<int:index>/thumb", unmatched.unmatched_media,
+         {"thumb": True}, name="unmatched_media_thumb"),
+    path("photos/<int:photo_id>", photos.photo_file, name="photo_file"),
+    path("photos/<int:photo_id>/thumb", photos.photo_thumb, name="photo_thumb"),
     path("events", live.staff_events, name="events"),
     path("board", board.board, name="board"),
     path("board/cards/<int:claim_id>", live.board_card, name="board_card"),

@@ -49,8 +49,11 @@ def _thread_changed(claim: Claim, action: str, *, actor: Any = None, actor_label
 
 @transaction.atomic
 def message_receive(*, claim: Claim, body: Any, channel: str = Channel.PORTAL,
-                    provider_id: str = "") -> Message:
-    """A customer's message lands on the claim and puts the thread in the shop's inbox."""
+                    provider_id: str = "", needs_answer: bool = True) -> Message:
+    """A customer's message lands on the claim and puts the thread in the shop's inbox.
+
+    ``needs_answer=False`` (a STOP, START or HELP text the system already answered) records
+    it unread without putting the thread in the waiting list."""
     text = clean_body(body)
     sender = (claim.customer.name.split() or ["Customer"])[0]
     message = Message.objects.create(claim=claim, direction=Direction.INBOUND, channel=channel,
@@ -64,11 +67,12 @@ def message_receive(*, claim: Claim, body: Any, channel: str = Channel.PORTAL,
     message.save(update_fields=["event", "updated_at"])
     now = timezone.now()
     conversation = _conversation(claim)
-    conversation.waiting_since = conversation.waiting_since or now
+    if needs_answer:
+        conversation.waiting_since = conversation.waiting_since or now
+        conversation.done_at = None
     conversation.unread_count += 1
     conversation.last_message_at = now
     conversation.last_inbound_preview = text[:160]
-    conversation.done_at = None
     conversation.save()
     return message
 

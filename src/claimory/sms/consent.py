@@ -9,7 +9,7 @@ from django.db import transaction
 from claimory.claims.events import actor_label_for, event_record
 from claimory.claims.models import Channel, Claim, Customer, EventType
 from claimory.shops.models import Location
-from claimory.sms.models import Consent, ConsentRecord
+from claimory.sms.models import Consent, ConsentMethod, ConsentRecord
 
 
 def consent_latest(location: Location, phone: str) -> ConsentRecord | None:
@@ -24,12 +24,21 @@ def may_text(claim: Claim) -> tuple[bool, str]:
         return False, "No mobile number on file."
     latest = consent_latest(claim.location, customer.phone)
     if latest is not None and latest.status == Consent.OPTED_OUT:
-        when = latest.created_at.strftime("%b %d, %Y")
-        how = f" by texting “{latest.evidence}”" if latest.evidence else ""
-        return False, f"Opted out of texts{how} on {when}."
+        return False, _opt_out_reason(latest)
     if not customer.sms_opt_in:
         return False, "The customer has not agreed to texts."
     return True, ""
+
+
+def _opt_out_reason(record: ConsentRecord) -> str:
+    """Why texts are off, for staff: "Opted out by texting “STOP” on Dec 1, 2026."."""
+    when = f"{record.created_at:%b} {record.created_at.day}, {record.created_at.year}"
+    if record.method in (ConsentMethod.KEYWORD, ConsentMethod.REPLY) and record.evidence:
+        return f"Opted out by texting “{record.evidence[:80]}” on {when}."
+    if record.method == ConsentMethod.CARRIER:
+        return f"The carrier refused a text as opted out on {when}."
+    who = f" by {record.recorded_by_label}" if record.recorded_by_label else ""
+    return f"Texts turned off{who} on {when}."
 
 
 @transaction.atomic

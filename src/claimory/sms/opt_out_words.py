@@ -71,8 +71,8 @@ _EN: list[tuple[str, bool]] = [
     (rf"(?:no|no more|enough) {_TEXTS_EN}(?: please| for me| to me)?", True),
     (rf"(?:i )?(?:do not|dont|no longer) want (?:these |the |any |your |more |any more )*"
      rf"{_TEXTS_EN}{_MORE}", True),
-    (rf"(?:i |id )?(?:want|would like|like|wish|need|wanna) to (?:unsubscribe|opt out|optout|stop (?:getting|"
-     rf"receiving) (?:these |the |your |any )?{_TEXTS_EN})", True),
+    (rf"(?:i |id )?(?:want|would like|like|wish|need|wanna) to (?:unsubscribe|opt out|optout|"
+     rf"stop (?:getting|receiving) (?:these |the |your |any )?{_TEXTS_EN})", True),
     (r"unsubscribe(?: me)?(?: from (?:this|these|the|your) (?:list|texts|messages"
      r"|text messages|number))?", True),
     (r"(?:opt|op) ?out(?: me)?", True),

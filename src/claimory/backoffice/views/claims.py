@@ -35,6 +35,8 @@ from claimory.drafts.selectors import drafts_waiting
 from claimory.printables.qr import portal_url, qr_svg
 from claimory.shops.models import Stage
 from claimory.shops.selectors import locations_for_user
+from claimory.sms.consent import may_text
+from claimory.sms.selectors import consent_history
 
 PAGE_SIZE = 25
 
@@ -85,8 +87,11 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
     stages = list(claim.location.stages.order_by("position", "id"))
     events = list(claim_timeline(claim))
     entries = timeline_entries(events, {s.slug: s.name for s in stages})
+    textable, texting_off = may_text(claim)
     return {
         "claim": claim,
+        "texting_off": "" if textable else texting_off,
+        "consent_log": consent_history(claim.location, claim.customer.phone, limit=5),
         "stages": stages,
         "entries": entries,
         "eta_history": [e for e in entries if e.event.type == EventType.ETA],

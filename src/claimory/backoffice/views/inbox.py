@@ -11,8 +11,10 @@ from claimory.backoffice.access import staff_view
 from claimory.backoffice.selectors import INBOX_TABS, inbox_rows, teammates_by_location
 from claimory.messaging.selectors import inbox_counts
 from claimory.shops.selectors import locations_for_user
+from claimory.sms.selectors import unmatched_for_user
 
 PAGE_SIZE = 50
+UNMATCHED_SHOWN = 50
 
 
 @staff_view
@@ -33,6 +35,8 @@ def inbox_page(request: HttpRequest, tab: str, *, errors: dict[int, str] | None 
         "show_location": len(locations) > 1,
     }
     fragment = request.GET.get("fragment") == "list"
+    if not fragment and request.can.has("inbox.triage"):
+        context["unmatched"] = list(unmatched_for_user(request.user)[:UNMATCHED_SHOWN])
     template = "backoffice/_inbox_list.html" if fragment else "backoffice/inbox.html"
     return render(request, template, context, status=status)
 

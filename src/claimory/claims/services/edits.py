@@ -126,7 +126,27 @@ def customer_update(
     customer.save(update_fields=update_fields)
     event_record(claim=claim, type=EventType.UPDATED, actor=actor, channel=channel,
                  data={"fields": [f"customer.{name}" for name in changed]})
+    if "sms_opt_in" in changed and customer.phone:
+        _consent_changed_by_staff(claim, customer, actor=actor, channel=channel)
     return customer
+
+
+def _consent_changed_by_staff(claim: Claim, customer: Customer, *, actor: Any,
+                              channel: str) -> None:
+    """A teammate (or an API client) turned texts on or off: into the consent ledger, which
+    applies it to the number at this location (every claim of it)."""
+    from claimory.sms.consent import consent_record
+    from claimory.sms.models import Consent, ConsentMethod
+
+    on = customer.sms_opt_in
+    api = channel == Channel.API
+    consent_record(
+        location=claim.location, phone=customer.phone,
+        status=Consent.OPTED_IN if on else Consent.OPTED_OUT,
+        method=ConsentMethod.API if api else ConsentMethod.STAFF_EDIT,
+        evidence=("“Text updates (SMS)” " + ("checked" if on else "unchecked")
+                  + (" through the API" if api else " on the claim's edit form")),
+        actor=actor, claim=claim)
 
 
 @transaction.atomic

@@ -59,4 +59,22 @@ def claim_create(
         channel=channel, customer_visible=True,
         data={"stage": claim.stage.slug, "eta": data.eta.isoformat() if data.eta else None},
     )
+    if customer.sms_opt_in and customer.phone:
+        consent_given_at_intake(claim=claim, actor=actor, actor_label=actor_label,
+                                channel=channel)
     return claim
+
+
+def consent_given_at_intake(*, claim: Claim, actor: Any, actor_label: str, channel: str) -> None:
+    """The customer agreed to texts when the claim was opened: into the consent ledger, with
+    who recorded it and how (the intake form's checkbox or the API's ``sms_opt_in``)."""
+    from claimory.sms.consent import consent_record
+    from claimory.sms.models import Consent, ConsentMethod
+
+    api = channel == Channel.API
+    consent_record(
+        location=claim.location, phone=claim.customer.phone, status=Consent.OPTED_IN,
+        method=ConsentMethod.API if api else ConsentMethod.INTAKE,
+        evidence=("POST /api/v1/claims with customer.sms_opt_in = true" if api
+                  else "Intake form: “Text updates (SMS)” checked"),
+        actor=actor, actor_label=actor_label, claim=claim)
