@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from claimory.backoffice import urls as staff_urls
 from claimory.claims.models import Claim, ClaimEvent, Customer, Vehicle
@@ -47,7 +48,8 @@ AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
              "password_reset_complete", "password_reset_confirm", None}
 # Staff urls that only read: each must refuse a POST (checked below), so none can write.
 GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
-            "board_card", "settings", "settings_stages", "simulator"}
+            "board_card", "settings", "settings_stages", "simulator", "unmatched",
+            "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb"}
 
 
 @dataclass
@@ -80,7 +82,17 @@ def _claim_url(name: str, **data) -> Callable[[Ctx, str], tuple[str, dict]]:
     return lambda ctx, role: (reverse(f"backoffice:{name}", args=[ctx.claim.pk]), data)
 
 
+def _unmatched_attach(ctx: Ctx, role: str) -> tuple[str, dict]:
+    from claimory.sms.models import UnmatchedText
+
+    row = UnmatchedText.objects.create(location=ctx.location, from_number="+15125550111",
+                                       body="Hi, it's Maria from my work phone",
+                                       received_at=timezone.now())
+    return reverse("backoffice:unmatched_attach", args=[row.pk]), {"claim": ctx.claim.pk}
+
+
 POST_CASES: dict[str, Case] = {
+    "unmatched_attach": Case("inbox.triage", _unmatched_attach),
     "claim_new": Case("claim.create", lambda ctx, role: (reverse("backoffice:claim_new"),
                                                          valid_post())),
     "claim_edit": Case("claim.edit", _edit_data),
@@ -184,7 +196,7 @@ def test_every_staff_url_is_a_known_post_or_a_read(client):
 @pytest.mark.parametrize("name", sorted(GET_ONLY))
 def test_read_urls_refuse_posts(ctx, name):
     pattern = next(p for p in staff_urls.urlpatterns if getattr(p, "name", None) == name)
-    args = [ctx.claim.pk] if "claim_id" in pattern.pattern.converters else []
+    args = [ctx.claim.pk if name == "claim_id" else 1 for name in pattern.pattern.converters]
     response = ctx.owner_client.post(reverse(f"backoffice:{name}", args=args))
     assert response.status_code == 405, name
 

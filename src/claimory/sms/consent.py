@@ -17,12 +17,17 @@ def consent_latest(location: Location, phone: str) -> ConsentRecord | None:
             .order_by("-created_at", "-id").first())
 
 
-def may_text(claim: Claim) -> tuple[bool, str]:
-    """Whether the claim's customer may be texted now, and if not, why (for staff)."""
+_UNREAD: Any = object()
+
+
+def may_text(claim: Claim, *, latest: ConsentRecord | None = _UNREAD) -> tuple[bool, str]:
+    """Whether the claim's customer may be texted now, and if not, why (for staff).
+    ``latest``: the number's newest ledger row when the caller has already read it."""
     customer = claim.customer
     if not customer.phone:
         return False, "No mobile number on file."
-    latest = consent_latest(claim.location, customer.phone)
+    if latest is _UNREAD:
+        latest = consent_latest(claim.location, customer.phone)
     if latest is not None and latest.status == Consent.OPTED_OUT:
         return False, _opt_out_reason(latest)
     if not customer.sms_opt_in:

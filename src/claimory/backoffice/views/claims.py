@@ -87,11 +87,12 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
     stages = list(claim.location.stages.order_by("position", "id"))
     events = list(claim_timeline(claim))
     entries = timeline_entries(events, {s.slug: s.name for s in stages})
-    textable, texting_off = may_text(claim)
+    consent_log = consent_history(claim.location, claim.customer.phone, limit=5)
+    textable, texting_off = may_text(claim, latest=consent_log[0] if consent_log else None)
     return {
         "claim": claim,
         "texting_off": "" if textable else texting_off,
-        "consent_log": consent_history(claim.location, claim.customer.phone, limit=5),
+        "consent_log": consent_log,
         "stages": stages,
         "entries": entries,
         "eta_history": [e for e in entries if e.event.type == EventType.ETA],
