@@ -27,8 +27,8 @@ def test_opening_a_claim_answers_201_with_portal_link_and_qr(api, api_key, locat
     assert body["qr_svg_url"].endswith(f"/api/v1/claims/{body['id']}/qr.svg")
     token = body["portal_url"].rsplit("/c/", 1)[1]
     assert claim_get_for_token(token).pk == body["id"]
-    event = ClaimEvent.objects.get(claim_id=body["id"], type=EventType.CREATED)
-    assert event.channel == Channel.API
+    event = ClaimEvent.objects.get(claim_id=body["id"])
+    assert (event.type, event.channel) == (EventType.CREATED, Channel.API)
     assert event.actor_label == f"API key {api_key[:10]}"
 
 
@@ -165,17 +165,15 @@ def test_timeline_lists_every_event_oldest_first(api, claim, front_desk):
     claim_stage_set(claim=claim, stage="estimate", actor=front_desk)
     api.post(f"/api/v1/claims/{claim.pk}/stage", {"stage": "teardown"})
     events = api.get(f"/api/v1/claims/{claim.pk}/timeline").json()
-    # Opening the claim with texts ticked also records the customer's consent (staff-only).
-    assert [e["id"] for e in events] == [1, 2, 3, 4]
-    assert [e["type"] for e in events] == ["created", "consent", "stage", "stage"]
-    assert [e["channel"] for e in events] == ["staff", "staff", "staff", "api"]
-    assert events[2]["actor"] == "Frank Staff"
-    assert events[3]["actor"].startswith("API key clm_")
-    assert events[3]["data"]["to"] == "teardown"
+    assert [e["id"] for e in events] == [1, 2, 3]
+    assert [e["type"] for e in events] == ["created", "stage", "stage"]
+    assert [e["channel"] for e in events] == ["staff", "staff", "api"]
+    assert events[1]["actor"] == "Frank Staff"
+    assert events[2]["actor"].startswith("API key clm_")
+    assert events[2]["data"]["to"] == "teardown"
     assert events[0]["customer_visible"] is True
-    assert events[1]["customer_visible"] is False
-    later = api.get(f"/api/v1/claims/{claim.pk}/timeline", query={"after": 3}).json()
-    assert [e["id"] for e in later] == [4]
+    later = api.get(f"/api/v1/claims/{claim.pk}/timeline", query={"after": 2}).json()
+    assert [e["id"] for e in later] == [3]
 
 
 def test_qr_svg_encodes_the_portal_link(api, claim):

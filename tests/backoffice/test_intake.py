@@ -65,8 +65,8 @@ def test_intake_creates_the_claim_and_offers_printing(desk_client, front_desk):
     assert claim.adjuster_phone == "+15125550111"
     assert claim.rental_days_covered == 10
     assert portal_token(claim)
-    event = claim.events.get(type=EventType.CREATED)
-    assert event.actor == front_desk
+    event = claim.events.get()
+    assert event.type == EventType.CREATED and event.actor == front_desk
     page = desk_client.get(response["Location"]).content.decode()
     assert "Print the work order now" in page
     assert reverse("printables:work_order", args=[claim.pk]) in page

@@ -49,24 +49,29 @@ def _opt_out_reason(record: ConsentRecord) -> str:
 @transaction.atomic
 def consent_record(*, location: Location, phone: str, status: str, method: str,
                    evidence: str = "", actor: Any = None, actor_label: str = "",
-                   claim: Claim | None = None) -> ConsentRecord:
+                   claim: Claim | None = None, claim_event: bool = True) -> ConsentRecord:
     """Append a consent change for (location, phone) and apply it to every customer with
-    that number at the location; the claims it touches get a staff-only CONSENT event."""
+    that number at the location. The claims whose customer it changes get a staff-only
+    CONSENT event, and so does ``claim`` (the one it came through) unless ``claim_event``
+    is False (intake: the claim's own opening already says it)."""
     label = actor_label or actor_label_for(actor)
     record = ConsentRecord.objects.create(
         location=location, phone=phone, status=status, method=method, evidence=evidence[:300],
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         recorded_by_label=label, claim=claim)
     opted_in = status == Consent.OPTED_IN
-    customers = Customer.objects.filter(location=location, phone=phone)
+    changing = Customer.objects.filter(location=location, phone=phone, sms_opt_in=not opted_in)
+    changed_ids = list(changing.values_list("pk", flat=True))
     if opted_in:
-        customers.filter(sms_opt_in=False).update(sms_opt_in=True, sms_opt_in_at=record.created_at)
+        changing.update(sms_opt_in=True, sms_opt_in_at=record.created_at)
     else:
-        customers.update(sms_opt_in=False)
-    claims = Claim.objects.filter(location=location, customer__phone=phone, archived=False)
+        changing.update(sms_opt_in=False)
+    claims = Claim.objects.filter(location=location, customer_id__in=changed_ids, archived=False)
     if claim is not None:
-        claims = claims | Claim.objects.filter(pk=claim.pk)
-    for each in claims.distinct():
+        claims = claims.exclude(pk=claim.pk)
+        if claim_event:
+            claims = claims | Claim.objects.filter(pk=claim.pk)
+    for each in claims.distinct().order_by("pk"):
         event_record(claim=each, type=EventType.CONSENT, actor=actor, actor_label=label,
                      channel=Channel.SMS if method in ("keyword", "reply", "carrier")
                      else Channel.STAFF,

@@ -77,4 +77,4 @@ def consent_given_at_intake(*, claim: Claim, actor: Any, actor_label: str, chann
         method=ConsentMethod.API if api else ConsentMethod.INTAKE,
         evidence=("POST /api/v1/claims with customer.sms_opt_in = true" if api
                   else "Intake form: “Text updates (SMS)” checked"),
-        actor=actor, actor_label=actor_label, claim=claim)
+        actor=actor, actor_label=actor_label, claim=claim, claim_event=False)
