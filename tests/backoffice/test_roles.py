@@ -37,7 +37,7 @@ from claimory.shops.permissions import (
     role_can,
 )
 from claimory.shops.services import stage_add
-from claimory.sms.models import NumberOrder, ProviderEvent
+from claimory.sms.models import NumberOrder, ProviderEvent, UnmatchedText
 from tests.backoffice.test_claim_edit import current_values
 from tests.backoffice.test_intake import valid_post
 from tests.backoffice.test_settings import location_form
@@ -83,16 +83,20 @@ def _claim_url(name: str, **data) -> Callable[[Ctx, str], tuple[str, dict]]:
 
 
 def _unmatched_attach(ctx: Ctx, role: str) -> tuple[str, dict]:
-    from claimory.sms.models import UnmatchedText
-
     row = UnmatchedText.objects.create(location=ctx.location, from_number="+15125550111",
                                        body="Hi, it's Maria from my work phone",
                                        received_at=timezone.now())
     return reverse("backoffice:unmatched_attach", args=[row.pk]), {"claim": ctx.claim.pk}
 
 
+def _unmatched_dismiss(ctx: Ctx, role: str) -> tuple[str, dict]:
+    url, _ = _unmatched_attach(ctx, role)
+    return url.replace("/attach", "/dismiss"), {}
+
+
 POST_CASES: dict[str, Case] = {
     "unmatched_attach": Case("inbox.triage", _unmatched_attach),
+    "unmatched_dismiss": Case("inbox.triage", _unmatched_dismiss),
     "claim_new": Case("claim.create", lambda ctx, role: (reverse("backoffice:claim_new"),
                                                          valid_post())),
     "claim_edit": Case("claim.edit", _edit_data),
@@ -175,6 +179,7 @@ def snapshot() -> dict:
         "vehicles": list(Vehicle.objects.order_by("pk").values()),
         "events": list(ClaimEvent.objects.order_by("pk").values_list("pk", flat=True)),
         "messages": list(Message.objects.order_by("pk").values()),
+        "unmatched": list(UnmatchedText.objects.order_by("pk").values()),
         "conversations": list(Conversation.objects.order_by("pk").values()),
         "stages": list(Stage.objects.order_by("pk").values()),
         "locations": list(Location.objects.order_by("pk").values()),

@@ -84,3 +84,27 @@ def test_technicians_do_not_triage_unmatched_texts(client, technician, unmatched
     target = unmatched.candidates[0]
     assert client.post(f"/staff/inbox/unmatched/{unmatched.pk}/attach",
                        {"claim": target}).status_code == 403
+
+
+def test_staff_set_a_text_aside_without_filing_it(client, front_desk, unmatched):
+    client.force_login(front_desk)
+    response = client.post(f"/staff/inbox/unmatched/{unmatched.pk}/dismiss")
+    assert response.status_code == 302 and response["Location"] == "/staff/inbox"
+    unmatched.refresh_from_db()
+    assert unmatched.dismissed_by == front_desk and unmatched.attached_at is None
+    assert "Unmatched texts" not in client.get("/staff/inbox").content.decode()
+    page = client.get(f"/staff/inbox/unmatched/{unmatched.pk}").content.decode()
+    assert "Set aside" in page and "File here" not in page
+    target = unmatched.candidates[0]
+    assert client.post(f"/staff/inbox/unmatched/{unmatched.pk}/attach",
+                       {"claim": target}).status_code == 400
+    assert not Message.objects.filter(direction=Direction.INBOUND).exists()
+
+
+def test_another_shop_cannot_set_our_text_aside(client, outsider, technician, unmatched):
+    client.force_login(outsider)
+    assert client.post(f"/staff/inbox/unmatched/{unmatched.pk}/dismiss").status_code == 404
+    client.force_login(technician)
+    assert client.post(f"/staff/inbox/unmatched/{unmatched.pk}/dismiss").status_code == 403
+    unmatched.refresh_from_db()
+    assert unmatched.dismissed_at is None

@@ -66,6 +66,8 @@ urlpatterns = [
     path("inbox/unmatched/<int:unmatched_id>", unmatched.unmatched_detail, name="unmatched"),
     path("inbox/unmatched/<int:unmatched_id>/attach", unmatched.unmatched_attach_view,
          name="unmatched_attach"),
+    path("inbox/unmatched/<int:unmatched_id>/dismiss", unmatched.unmatched_dismiss_view,
+         name="unmatched_dismiss"),
     path("inbox/unmatched/<int:unmatched_id>/media/<int:index>", unmatched.unmatched_media,
          name="unmatched_media"),
     path("inbox/unmatched/<int:unmatched_id>/media/<int:index>/thumb", unmatched.unmatched_media,

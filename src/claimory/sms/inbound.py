@@ -196,6 +196,8 @@ def unmatched_attach(*, unmatched: UnmatchedText, claim: Claim, actor: Any) -> M
     row = UnmatchedText.objects.select_for_update().get(pk=unmatched.pk)
     if row.attached_at is not None:
         raise ValidationError({"claim": ["This text was already attached to a claim."]})
+    if row.dismissed_at is not None:
+        raise ValidationError({"claim": ["This text was set aside; it can't be filed now."]})
     if claim.location_id != row.location_id:
         raise ValidationError({"claim": ["Pick a claim at the location the text was sent to."]})
     message = text_file(claim=claim, text=row.body, provider_id=row.provider_message_id,
@@ -207,3 +209,17 @@ def unmatched_attach(*, unmatched: UnmatchedText, claim: Claim, actor: Any) -> M
     row.save(update_fields=["attached_claim", "attached_by", "attached_at", "updated_at"])
     unmatched.attached_claim, unmatched.attached_at = claim, row.attached_at
     return message
+
+
+@transaction.atomic
+def unmatched_dismiss(*, unmatched: UnmatchedText, actor: Any) -> None:
+    """Set an unmatched text aside without filing it (spam, a wrong number). The row is kept
+    (it is the record that the text arrived); it just leaves the inbox."""
+    authorize(actor, "inbox.triage", unmatched.location)
+    row = UnmatchedText.objects.select_for_update().get(pk=unmatched.pk)
+    if row.attached_at is not None or row.dismissed_at is not None:
+        return
+    row.dismissed_by = actor if getattr(actor, "is_authenticated", False) else None
+    row.dismissed_at = timezone.now()
+    row.save(update_fields=["dismissed_by", "dismissed_at", "updated_at"])
+    unmatched.dismissed_at = row.dismissed_at

@@ -106,6 +106,10 @@ class UnmatchedText(BaseModel):
     attached_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     attached_at = models.DateTimeField(null=True, blank=True)
+    # Set aside by staff without filing it (spam, a wrong number): kept, no longer listed.
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         ordering = ["-received_at", "-id"]

@@ -43,7 +43,7 @@ def latest_claim_for_number(location: Location, phone: str) -> Claim | None:
 def unmatched_for_user(user) -> QuerySet[UnmatchedText]:
     """Texts waiting for staff to pick their claim, at the user's locations, newest first."""
     return (UnmatchedText.objects.filter(location__in=locations_for_user(user),
-                                         attached_at__isnull=True)
+                                         attached_at__isnull=True, dismissed_at__isnull=True)
             .select_related("location").order_by("-received_at", "-id"))
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claimory.backoffice.access import permission_view
 from claimory.claims.selectors import claim_get_for_user, claim_search, claims_for_user
-from claimory.sms.inbound import unmatched_attach
+from claimory.sms.inbound import unmatched_attach, unmatched_dismiss
 from claimory.sms.models import UnmatchedText
 from claimory.sms.selectors import unmatched_get_for_user
 
@@ -67,6 +67,15 @@ def unmatched_attach_view(request: HttpRequest, unmatched_id: int) -> HttpRespon
     messages.success(request, f"Text from {row.from_number} filed on {claim} "
                               f"({claim.customer.name}).")
     return redirect(reverse("backoffice:claim", args=[claim.pk]) + "#thread")
+
+
+@permission_view("inbox.triage")
+@require_POST
+def unmatched_dismiss_view(request: HttpRequest, unmatched_id: int) -> HttpResponse:
+    row = unmatched_get_for_user(request.user, unmatched_id)
+    unmatched_dismiss(unmatched=row, actor=request.user)
+    messages.success(request, f"Text from {row.from_number} set aside.")
+    return redirect(reverse("backoffice:inbox"))
 
 
 @permission_view("inbox.triage")
