@@ -289,3 +289,13 @@ def test_confirmation_passes_consent_but_staff_texts_do_not(texting, claim):
     assert durable.run_due() >= 1
     confirmation.refresh_from_db()
     assert confirmation.state in (DeliveryState.SENT, DeliveryState.DELIVERED)
+
+
+def test_help_is_answered_even_after_stop(texting, claim):
+    inbound_receive(payload("STOP"), "telnyx")
+    inbound_receive(payload("Ayuda"), "telnyx")
+    send_all()
+    stop_reply, help_reply = confirmations()
+    assert help_reply.state in (DeliveryState.SENT, DeliveryState.DELIVERED)
+    assert "Llámenos al (512) 555-0100" in help_reply.body
+    assert not may_text(claim)[0]  # HELP changes no consent
