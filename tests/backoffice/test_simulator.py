@@ -115,3 +115,15 @@ def test_a_number_that_is_no_customer_here_is_404(desk_client, texting, claim):
 def test_signed_out_visitors_are_sent_to_sign_in(client, texting, claim):
     assert _reply(client, claim).status_code == 302
     assert not ProviderEvent.objects.exists()
+
+
+def test_the_customers_reply_lands_on_the_claims_thread(desk_client, texting, claim,
+                                                        django_capture_on_commit_callbacks):
+    from claimory.messaging.models import Direction, Message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _reply(desk_client, claim, "Can I pick it up at 5?")
+    message = Message.objects.get(claim=claim, direction=Direction.INBOUND)
+    assert message.body == "Can I pick it up at 5?" and message.channel == "sms"
+    assert "Can I pick it up at 5?" in desk_client.get(
+        reverse("backoffice:claim_live", args=[claim.pk])).content.decode()
