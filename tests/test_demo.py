@@ -33,6 +33,9 @@ def test_seed_covers_every_stage_and_is_idempotent(tmp_path, settings):
         len(lines) for lines in demo.THREADS.values())
     assert Conversation.objects.filter(waiting_since__isnull=False).count() == 4
     assert apikey_authenticate(first.api_key).location == first.location
+    from claimory.sms.models import UnmatchedText  # one text waits for staff to file it
+
+    assert UnmatchedText.objects.filter(location=first.location).count() == 1
 
 
 @pytest.mark.django_db

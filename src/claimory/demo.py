@@ -280,6 +280,20 @@ def _seed_thread(claim: Claim, lines: list[tuple[str, str, int]], desk,
 
 
 @transaction.atomic
+def _seed_unmatched_text(location: Location) -> None:
+    """A text from a number no claim has, waiting under "Unmatched texts" in the inbox; it
+    goes through the real inbound path (filed once: its message id is remembered)."""
+    from claimory.sms.inbound import inbound_receive
+
+    if location.sms_number:
+        inbound_receive({
+            "id": "demo-unmatched-1", "from": {"phone_number": "+15125550987"},
+            "to": [{"phone_number": location.sms_number}],
+            "text": "Hola, soy Elena, la esposa de Luis Ortega. ¿Ya está listo el Jetta? "
+                    "Puedo pasar por él después de las 5.",
+        }, provider="simulator")
+
+
 def seed(now: dt.datetime | None = None) -> DemoResult:
     location = Location.objects.filter(slug=DEMO_SLUG).first()
     User = get_user_model()
@@ -335,6 +349,7 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
         times = _thread_times(thread, clock, _arrival(clock, spec, i))
         _backdate(claim, clock, spec, i, before=times[0] if times else None)
         _seed_thread(claim, thread, desk, times)
+    _seed_unmatched_text(location)
     demo_claims = location.claims.select_related("location", "stage", "customer", "vehicle")
     demo_claims = demo_claims.filter(vehicle__vin__in=[spec.vin for spec in CLAIMS])
     portal_claim = (demo_claims.filter(stage__slug="started").order_by("created_at").first()
