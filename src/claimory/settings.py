@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "claimory.sms",
     "claimory.drafts",
     "claimory.photos",
+    "claimory.notifications",
     "claimory.printables",
     "claimory.realtime",
     "claimory.portal",

@@ -166,6 +166,8 @@ def _delivery(data: Data, stages: Mapping[str, str]) -> StaffText:
 
 
 def _notification(data: Data, stages: Mapping[str, str]) -> StaffText:
+    if data.get("reason"):  # the rule said notify, but nothing could be sent
+        return StaffText("Customer not notified", data["reason"], internal=True)
     channels = ", ".join(data.get("channels", [])) or "portal"
     return StaffText(f"Customer notified ({channels})", data.get("body", ""), internal=True)
 
@@ -257,9 +259,10 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         payload=("message_id", "delivery_id", "channel", "state", "reason", "until"),
         describe=_delivery),
     EventKind(
-        # An automated message from a notification rule (the text itself; deliveries follow).
+        # An automated message from a notification rule (the text itself; deliveries follow),
+        # or, with a ``reason``, why a rule that said notify sent nothing.
         "NOTIFICATION", "notification", _("Notification"),
-        payload=("message_id", "trigger", "template", "body", "channels"),
+        payload=("message_id", "trigger", "template", "body", "channels", "reason"),
         describe=_notification),
     EventKind(
         # Consent to texts given or withdrawn (keyword, plain words, staff, carrier refusal).

@@ -14,6 +14,8 @@ from claimory.claims.models import Channel, Claim, EventType
 from claimory.core.text import has_visible_text
 from claimory.messaging.models import Conversation, Direction, Message, Status
 from claimory.messaging.outbox import deliveries_queue
+from claimory.notifications.models import Trigger
+from claimory.notifications.selectors import rule_enabled
 from claimory.shops.permissions import authorize, role_can
 
 MAX_BODY = 2000
@@ -96,7 +98,8 @@ def message_send(*, claim: Claim, body: Any, actor: Any = None, actor_label: str
         data={"message_id": message.pk, "body": text, "direction": "out", "sender": first_name},
     )
     message.save(update_fields=["event", "updated_at"])
-    deliveries_queue(message)
+    if rule_enabled(claim.location, Trigger.SHOP_MESSAGE):  # off: the portal only
+        deliveries_queue(message)
     conversation = _conversation(claim)
     conversation.waiting_since = None
     conversation.unread_count = 0

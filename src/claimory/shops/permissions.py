@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, str] = {
     "settings.location": "change the shop's details, hours and portal defaults",
     "apikey.manage": "create or revoke API keys",
     "texting.manage": "order or change the location's texting number and messaging profile",
+    "notifications.manage": "choose which events text customers, edit and approve message "
+                            "templates and set quiet hours",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -60,6 +62,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "settings.location": _MANAGERS | {API_KEY},
     "apikey.manage": frozenset({Role.OWNER}),
     "texting.manage": frozenset({Role.OWNER}),  # a number is bought on the shop's account
+    "notifications.manage": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 

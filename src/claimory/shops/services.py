@@ -42,6 +42,10 @@ def location_create(*, workspace: Workspace, slug: str, name: str, **fields: Any
               is_delivery=s.is_delivery)
         for i, s in enumerate(DEFAULT_STAGES)
     )
+    # Imported here: notifications builds on shops. Default texts start as drafts.
+    from claimory.notifications.services import templates_seed
+
+    templates_seed(location)
     return location
 
 

@@ -62,6 +62,11 @@ def claim_create(
     if customer.sms_opt_in and customer.phone:
         consent_given_at_intake(claim=claim, actor=actor, actor_label=actor_label,
                                 channel=channel)
+    # Imported here: the notifications app builds on the claims services.
+    from claimory.notifications.models import Trigger
+    from claimory.notifications.services import notify
+
+    notify(claim, Trigger.RECEIVED, actor=actor)
     return claim
 
 

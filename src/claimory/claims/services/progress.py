@@ -42,6 +42,10 @@ def claim_stage_set(
         data={"from": previous.slug, "from_name": previous.name, "to": stage.slug,
               "to_name": stage.name},
     )
+    # Imported here: the notifications app builds on the claims services.
+    from claimory.notifications.services import notify, stage_trigger
+
+    notify(claim, stage_trigger(claim, stage), actor=actor)
     return claim
 
 
