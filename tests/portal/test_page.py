@@ -32,7 +32,8 @@ def test_page_shows_vehicle_stage_eta_and_shop(client, claim, portal_path):
     assert "Pictures" in html and "We photograph all the damage" in html
     assert "Estimated completion" in html and f'datetime="{claim.eta:%Y-%m-%d}"' in html
     assert "Northside Collision" in html
-    assert 'href="tel:+15125550100"' in html and 'href="sms:+15125550100"' in html
+    assert 'href="tel:+15125550100"' in html
+    assert "sms:" not in html  # no texting number: no "Message us" (see tests/notifications)
     assert '<section id="messages"' in html
 
 
@@ -44,7 +45,7 @@ def test_map_link_is_plain_google_maps_without_referrer(client, portal_path):
     assert "noreferrer" in link.group(2)
 
 
-def test_sms_link_prefers_the_locations_texting_number(client, claim, portal_path):
+def test_sms_link_is_the_locations_texting_number(client, claim, portal_path):
     claim.location.sms_number = "+15125550199"
     claim.location.save()
     html = html_of(client, portal_path)

@@ -44,7 +44,8 @@ class ShopCard:
     tagline: str
     phone: str  # E.164 for tel: links
     phone_display: str
-    sms: str  # E.164 for sms: links (the texting number, else the phone)
+    sms: str  # E.164 for sms: links: the location's texting number, "" when it has none
+    sms_display: str
     address_lines: tuple[str, ...]
     map_url: str
     logo_url: str
@@ -139,7 +140,9 @@ def shop_card(location: Location, now: dt.datetime | None = None) -> ShopCard:
         tagline=location.tagline,
         phone=location.phone,
         phone_display=display_phone(location.phone),
-        sms=location.sms_number or location.phone,
+        # Only the texting number answers texts (a landline would not): no number, no link.
+        sms=location.sms_number,
+        sms_display=display_phone(location.sms_number),
         address_lines=_address_lines(location),
         map_url=map_url(location),
         logo_url=location.logo.url if branded and location.logo else "",
