@@ -26,6 +26,9 @@ from claimory.claims.services import (
 )
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import message_receive, message_send
+from claimory.notifications.models import NotificationRule
+from claimory.notifications.selectors import trigger_rows
+from claimory.notifications.services import rules_set, templates_approve_all
 from claimory.shops.models import Location, Plan, Role, Stage, default_hours
 from claimory.shops.services import (
     apikey_authenticate,
@@ -317,6 +320,11 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
     now = now or timezone.now()
     clock = ShopClock(location, now)
     today = now.astimezone(clock.tz).date()  # promised dates start from today, never before
+    # The seeded history is the past: it texts nobody (every rule off while it is written).
+    history = any(spec.vin not in existing for spec in CLAIMS)
+    if history:
+        rules_set(location=location,
+                  enabled={row.trigger: False for row in trigger_rows(location)})
     for i, spec in enumerate(CLAIMS):
         if spec.vin in existing:
             continue
@@ -350,6 +358,10 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
         _backdate(claim, clock, spec, i, before=times[0] if times else None)
         _seed_thread(claim, thread, desk, times)
     _seed_unmatched_text(location)
+    if history:  # back to the defaults (everything on) for what happens live
+        NotificationRule.objects.filter(location=location).delete()
+    # Approved (the shop's one click) so the live demo texts the simulated phone.
+    templates_approve_all(location=location)
     demo_claims = location.claims.select_related("location", "stage", "customer", "vehicle")
     demo_claims = demo_claims.filter(vehicle__vin__in=[spec.vin for spec in CLAIMS])
     portal_claim = (demo_claims.filter(stage__slug="started").order_by("created_at").first()
