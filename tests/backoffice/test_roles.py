@@ -25,6 +25,7 @@ from claimory.drafts.models import Draft
 from claimory.drafts.services import draft_create
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import conversation_assign, message_receive, message_send
+from claimory.notifications.models import MessageTemplate, NotificationRule
 from claimory.shops.models import Location, Role, Stage
 from claimory.shops.permissions import (
     API_KEY,
@@ -49,7 +50,8 @@ AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
 # Staff urls that only read: each must refuse a POST (checked below), so none can write.
 GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
-            "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb"}
+            "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
+            "settings_notifications"}
 
 
 @dataclass
@@ -94,6 +96,10 @@ def _unmatched_dismiss(ctx: Ctx, role: str) -> tuple[str, dict]:
     return url.replace("/attach", "/dismiss"), {}
 
 
+def _template_id(ctx: Ctx) -> int:
+    return MessageTemplate.objects.get(location=ctx.location, key="received", language="en").pk
+
+
 POST_CASES: dict[str, Case] = {
     "unmatched_attach": Case("inbox.triage", _unmatched_attach),
     "unmatched_dismiss": Case("inbox.triage", _unmatched_dismiss),
@@ -127,6 +133,18 @@ POST_CASES: dict[str, Case] = {
          "stage-estimate-explanation_en": "", "stage-estimate-explanation_es": ""})),
     "stage_move": Case("settings.stages", lambda ctx, role: (
         reverse("backoffice:stage_move", args=["northside", "estimate"]), {"direction": "up"})),
+    "notification_rules": Case("notifications.manage", lambda ctx, role: (
+        reverse("backoffice:notification_rules", args=["northside"]), {"rule-received": "on"})),
+    "quiet_hours": Case("notifications.manage", lambda ctx, role: (
+        reverse("backoffice:quiet_hours", args=["northside"]), {"start": "20:00",
+                                                                 "end": "07:00"})),
+    "template_edit": Case("notifications.manage", lambda ctx, role: (
+        reverse("backoffice:template_edit", args=["northside", _template_id(ctx)]),
+        {"action": "approve", "body": "{shop_name}: hi {first_name}. {portal_link}"})),
+    "template_approve": Case("notifications.manage", lambda ctx, role: (
+        reverse("backoffice:template_approve", args=["northside", _template_id(ctx)]), {})),
+    "templates_approve_all": Case("notifications.manage", lambda ctx, role: (
+        reverse("backoffice:templates_approve_all", args=["northside"]), {})),
     "settings_location": Case("settings.location", lambda ctx, role: (
         f"{reverse('backoffice:settings_location')}?location=northside",
         {**location_form(ctx.owner_client), "tagline": "Changed by the test"})),
@@ -186,6 +204,8 @@ def snapshot() -> dict:
         "number_orders": list(NumberOrder.objects.order_by("pk").values()),
         "drafts": list(Draft.objects.order_by("pk").values()),
         "provider_events": list(ProviderEvent.objects.order_by("pk").values_list("pk", flat=True)),
+        "templates": list(MessageTemplate.objects.order_by("pk").values()),
+        "rules": list(NotificationRule.objects.order_by("pk").values()),
     }
 
 

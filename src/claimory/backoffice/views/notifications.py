@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from claimory.backoffice.access import permission_view
 from claimory.backoffice.forms.notifications import QuietHoursForm, RulesForm, TemplateForm
@@ -60,6 +60,7 @@ def _page(request: HttpRequest, location: Location, *, rules: RulesForm | None =
 
 
 @permission_view(PERM)
+@require_GET
 def notifications_settings(request: HttpRequest) -> HttpResponse:
     return _page(request, _pick_location(request))
 
