@@ -54,3 +54,14 @@ def test_cached_portal_page_follows_a_new_texting_number(client, claim, location
         "+15125550123 Message us (512) 555-0123"
     location_update(location=location, changes={"sms_number": ""}, actor=owner)
     assert "sms:" not in client.get(path).content.decode()
+
+
+def test_cached_portal_page_follows_a_number_set_on_the_texting_page(client, claim, location,
+                                                                      owner):
+    from claimory.sms.numbers import texting_number_set
+
+    path = f"/c/{portal_token(claim)}"
+    assert "sms:+15125550199" in client.get(path).content.decode()
+    texting_number_set(location=location, sms_number="+15125550188", messaging_profile_id="",
+                       actor=owner)
+    assert "sms:+15125550188" in client.get(path).content.decode()
