@@ -54,7 +54,7 @@ def test_schemathesis_all_checks_and_stateful_finds_nothing(live_api):
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks",
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
     done = subprocess.run(command, cwd=data_dir, env=env, capture_output=True, text=True,
-                          timeout=150)
+                          timeout=420)  # ~100 s alone; the rest of the suite shares 2 cores
     (data_dir / "schemathesis.txt").write_text(done.stdout + done.stderr)
     if os.environ.get("SCHEMATHESIS_REPORT"):
         (ROOT / "artifacts").mkdir(exist_ok=True)
