@@ -74,7 +74,7 @@ def staff_phone(phone, demo_server):
 def claim_id(staff_phone, demo_server) -> str:
     """A demo claim with a conversation, so the claim page shows its thread."""
     staff_phone.goto(f"{demo_server.origin}/staff/inbox?tab=all")
-    return staff_phone.locator(".thread-row").first.get_attribute("data-claim-id")
+    return staff_phone.locator(".thread-row[data-claim-id]").first.get_attribute("data-claim-id")
 
 
 def _laptop(browser, signed_in_page, width=1366, height=768):
