@@ -24,6 +24,9 @@ PAGES = {
     "board": "/staff/board",
     "settings_stages": "/staff/settings/stages",
     "settings_location": "/staff/settings/location",
+    "settings_texting": "/staff/settings/texting",
+    "settings_notifications": "/staff/settings/notifications",
+    "simulator": "/staff/simulator/",
 }
 
 # The actions a person comes to each page for (CSS selectors; the first match is checked).
@@ -41,6 +44,9 @@ PRIMARY = {
     "settings_stages": [".stage-item__order button:not([disabled])", ".stage-item summary",
                         "#add-stage button[type=submit]"],
     "settings_location": ["#id_name", ".form-actions button[type=submit]"],
+    "settings_texting": ["#find button[type=submit]", ".tabs a"],
+    "settings_notifications": [".tabs a", "button.btn--primary"],
+    "simulator": [".sim-numbers a"],
 }
 
 # Elements that must be at least 44 px tall on a phone (fields, buttons, button-links).
