@@ -212,6 +212,9 @@ DURABLE_SWEEP_SECONDS = envint("CLAIMORY_WORK_SWEEP_SECONDS", 5)
 TELNYX_API_KEY = envstr("TELNYX_API_KEY")
 TELNYX_PUBLIC_KEY = envstr("TELNYX_PUBLIC_KEY")
 TELNYX_API_BASE = envstr("TELNYX_API_BASE", "https://api.telnyx.com")
+# Inbound MMS media are fetched only from public addresses (SSRF guard, sms/mms.py); tests
+# serving media on 127.0.0.1 turn this on.
+SMS_MEDIA_ALLOW_PRIVATE = envbool("CLAIMORY_SMS_MEDIA_ALLOW_PRIVATE", False)
 LLM_BASE_URL = envstr("CLAIMORY_LLM_BASE_URL")
 LLM_API_KEY = envstr("CLAIMORY_LLM_API_KEY")
 LLM_MODEL = envstr("CLAIMORY_LLM_MODEL")

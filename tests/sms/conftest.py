@@ -93,7 +93,8 @@ class MediaServer:
 
 
 @pytest.fixture
-def media_server():
+def media_server(settings):
+    settings.SMS_MEDIA_ALLOW_PRIVATE = True  # it serves on 127.0.0.1 (the SSRF guard's job)
     server = MediaServer()
     yield server
     server.close()

@@ -4,7 +4,9 @@ put on the claim as photos (or kept with an unmatched text until it is attached)
 from __future__ import annotations
 
 import io
+import socket
 
+import httpx
 import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
@@ -140,3 +142,48 @@ def test_staff_open_photos_only_through_their_claim(client, texting, claim, fron
     assert client.get(f"/staff/photos/{photo.pk}/thumb").status_code == 404
     client.logout()
     assert client.get(f"/staff/photos/{photo.pk}").status_code == 302  # to the login page
+
+
+def test_media_on_private_addresses_is_not_fetched(texting, claim, media_server, settings):
+    settings.SMS_MEDIA_ALLOW_PRIVATE = False  # the default outside tests
+    item = media_server.add("/inside.jpg", jpeg_with_gps())
+    outcome = inbound_receive(payload("pic", media=[item]), "telnyx")
+    assert outcome.endswith("0 photo(s) kept, 1 not")
+    assert media_server.requests == []  # never even asked
+    notes = [e.data["body"] for e in claim.events.filter(type=EventType.NOTE)]
+    assert any("not a public address" in n for n in notes)
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/x.jpg", "http://localhost:8000/x.jpg", "http://169.254.169.254/latest",
+    "http://10.1.2.3/x.jpg", "http://192.168.0.1/x.jpg", "http://[::1]/x.jpg",
+    "http://0.0.0.0/x.jpg", "http://[::ffff:127.0.0.1]/x.jpg", "http://100.64.0.1/x.jpg",
+])
+def test_ssrf_guard_refuses_internal_hosts(url, settings):
+    settings.SMS_MEDIA_ALLOW_PRIVATE = False
+    with pytest.raises(mms.MediaError, match="not a public address"):
+        mms._public_only(httpx.Request("GET", url))
+
+
+def test_ssrf_guard_checks_every_redirect(settings, monkeypatch):
+    """A public host that redirects to the metadata address is refused at the redirect."""
+    settings.SMS_MEDIA_ALLOW_PRIVATE = False
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "cdn.example.com":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(mms.socket, "getaddrinfo", resolve)
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest/"})
+
+    with httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True,
+                      event_hooks={"request": [mms._public_only]}) as client:
+        with pytest.raises(mms.MediaError, match="not a public address"):
+            mms._download(client, "https://cdn.example.com/pic.jpg")
+    assert seen == ["https://cdn.example.com/pic.jpg"]

@@ -3,11 +3,14 @@ an image by its bytes, and stored clean (claimory.photos.images)."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from django.conf import settings
 
 from claimory.photos.images import NotAnImage, image_clean
 from claimory.photos.services import StoredImage, image_store
@@ -42,6 +45,24 @@ def media_items(payload: dict[str, Any]) -> list[str]:
     return urls
 
 
+def _public_only(request: httpx.Request) -> None:
+    """Refuse a URL (or a redirect) whose host resolves to a private, loopback, link-local
+    or otherwise non-public address: an inbound payload must not make the server fetch from
+    its own network (SSRF). ``SMS_MEDIA_ALLOW_PRIVATE`` lifts this for tests only."""
+    if settings.SMS_MEDIA_ALLOW_PRIVATE:
+        return
+    host = request.url.host
+    try:
+        infos = socket.getaddrinfo(host, request.url.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise MediaError("the media host could not be resolved") from exc
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        mapped = getattr(address, "ipv4_mapped", None)
+        if not (mapped or address).is_global:
+            raise MediaError("the media host is not a public address")
+
+
 def _download(client: httpx.Client, url: str) -> bytes:
     try:
         with client.stream("GET", url) as response:
@@ -68,7 +89,8 @@ def media_fetch(urls: list[str], *, folder: str) -> MediaResult:
     problems: list[str] = []
     if not urls:
         return MediaResult(stored, problems)
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=True, max_redirects=3) as client:
+    with httpx.Client(timeout=TIMEOUT, follow_redirects=True, max_redirects=3,
+                      event_hooks={"request": [_public_only]}) as client:
         for number, url in enumerate(urls, start=1):
             try:
                 image, thumb = image_clean(_download(client, url))
