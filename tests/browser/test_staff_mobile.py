@@ -90,7 +90,9 @@ def _laptop(browser, signed_in_page, width=1366, height=768):
 
 
 def _no_sideways_scroll(page, where: str) -> None:
-    widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    # clientWidth, not innerWidth: a mobile browser widens innerWidth to the overflow.
+    widths = page.evaluate("[document.scrollingElement.scrollWidth, "
+                           "document.documentElement.clientWidth]")
     assert widths[0] <= widths[1], \
         f"{where}: page is {widths[0]} px wide in a {widths[1]} px window"
 
