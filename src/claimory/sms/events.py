@@ -50,6 +50,20 @@ class Envelope:
     payload: dict[str, Any]
 
 
+def timestamp_parse(value: Any) -> dt.datetime | None:
+    """An ISO 8601 time from a provider body, always aware (UTC when it carries no zone);
+    None for anything else, including impossible dates like 2026-02-30."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, dt.UTC)
+    return parsed
+
+
 def envelope_parse(raw: str) -> Envelope:
     try:
         body = json.loads(raw)
@@ -63,8 +77,7 @@ def envelope_parse(raw: str) -> Envelope:
         raise BadEvent("`data.id` (the event id) is missing.")
     if not isinstance(event_type, str) or not event_type or len(event_type) > 60:
         raise BadEvent("`data.event_type` is missing.")
-    occurred = data.get("occurred_at")
-    occurred_at = parse_datetime(occurred) if isinstance(occurred, str) else None
+    occurred_at = timestamp_parse(data.get("occurred_at"))
     payload = data.get("payload")
     return Envelope(event_id, event_type, occurred_at, payload if isinstance(payload, dict)
                     else {})
@@ -113,7 +126,7 @@ def receipt_apply(envelope: Envelope, row: ProviderEvent) -> str:
         return "receipt without a message id"
     recipients = payload.get("to") if isinstance(payload.get("to"), list) else []
     status = next((r.get("status") for r in recipients if isinstance(r, dict)), None)
-    state = _TELNYX_STATES.get(status or "")
+    state = _TELNYX_STATES.get(status) if isinstance(status, str) else None
     if state is None:
         return f"status {status!r} changes nothing"
     occurred_at = envelope.occurred_at or row.created_at

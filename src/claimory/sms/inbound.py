@@ -25,7 +25,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
@@ -36,6 +35,7 @@ from claimory.photos.models import Source
 from claimory.photos.services import StoredImage, claim_folder, photo_record
 from claimory.shops.models import Location
 from claimory.shops.permissions import authorize
+from claimory.sms.events import timestamp_parse
 from claimory.sms.keywords import keyword_answer
 from claimory.sms.mms import media_fetch, media_items
 from claimory.sms.models import UnmatchedText
@@ -84,10 +84,7 @@ def inbound_parse(payload: Any) -> Inbound | str:
     text = payload.get("text")
     if text is not None and not isinstance(text, str):
         return "bad payload: text is not a string"
-    received = payload.get("received_at")
-    received_at = (parse_datetime(received) if isinstance(received, str) else None)
-    if received_at is None or timezone.is_naive(received_at):
-        received_at = timezone.now()
+    received_at = timestamp_parse(payload.get("received_at")) or timezone.now()
     return Inbound(provider_id=provider_id.strip(), from_number=from_number,
                    to_number=to_number, text=(text or "").strip()[:MAX_BODY],
                    media_urls=media_items(payload), received_at=received_at)
