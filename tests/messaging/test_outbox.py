@@ -173,3 +173,12 @@ def test_staff_see_each_texts_state_and_why(texting, claim, front_desk,
     assert copies[0] == (("Text", "Delivered", "delivered", ""),)
     channel, label, state, why = copies[1][0]
     assert (label, state) == ("Not sent", "not_sent") and "STOP" in why
+
+
+def test_the_opt_out_line_is_in_the_customers_language(texting, claim, front_desk,
+                                                       django_capture_on_commit_callbacks):
+    claim.customer.language = "es"
+    claim.customer.save(update_fields=["language"])
+    message = _send(claim, front_desk, "Su auto está listo.", django_capture_on_commit_callbacks)
+    body = Delivery.objects.get(message=message).body
+    assert body.endswith("\nResponda STOP para cancelar.") and "Reply STOP" not in body

@@ -29,6 +29,8 @@ from claimory.sms.quiet_hours import quiet_until
 log = logging.getLogger(__name__)
 
 OPT_OUT_FOOTER = "Reply STOP to opt out."
+# In the customer's language, worded like the keyword replies (sms/keywords.py).
+OPT_OUT_FOOTERS = {"en": OPT_OUT_FOOTER, "es": "Responda STOP para cancelar."}
 
 
 def delivery_event(delivery: Delivery, state: str, reason: str = "", *,
@@ -52,7 +54,8 @@ def sms_text(claim: Claim, body: str, *, automated: bool) -> str:
     the first text to a number, how to opt out."""
     text = body if automated else f"{claim.location.name}: {body}"
     if _first_text_to(claim.location_id, claim.customer.phone):
-        text = f"{text}\n{OPT_OUT_FOOTER}"
+        footer = OPT_OUT_FOOTERS.get(claim.customer.language, OPT_OUT_FOOTER)
+        text = f"{text}\n{footer}"
     return text
 
 
