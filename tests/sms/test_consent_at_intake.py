@@ -72,3 +72,33 @@ def test_claim_page_quiet_when_texts_are_on(client, texting, claim, front_desk):
     client.force_login(front_desk)
     page = client.get(f"/staff/claims/{claim.pk}").content.decode()
     assert "Texts off" not in page and "Texts will not be sent" not in page
+
+
+def test_a_customers_stop_outlives_a_new_intake_or_a_staff_tick(texting, claim, front_desk):
+    """Only the customer undoes their opt-out (START): a new claim with "agreed to texts",
+    or staff ticking the box again, leaves texts off and says why."""
+    from claimory.messaging.models import Delivery
+    from claimory.messaging.services import message_send
+
+    inbound_receive(payload("please don't text me anymore"), "telnyx")
+    send_all()
+    second = make_claim(claim.location, actor=front_desk, name="Maria Lopez")
+    assert not ConsentRecord.objects.filter(status="in", method="intake",
+                                            claim=second).exists()
+    second.customer.refresh_from_db()
+    assert second.customer.sms_opt_in is False
+    allowed, reason = may_text(second)
+    assert not allowed and reason.startswith("Opted out by texting")
+    refused = second.events.filter(type=EventType.CONSENT).last()
+    assert "until the customer texts START" in refused.data["evidence"]
+    message_send(claim=second, body="Has your car been fixed?", actor=front_desk)
+    send_all()
+    assert not Delivery.objects.filter(message__body="Has your car been fixed?",
+                                       state__in=["sent", "delivered"]).exists()
+
+    customer_update(claim=claim, data=customer_of(claim, sms_opt_in=True), actor=front_desk)
+    assert not may_text(claim)[0]
+    assert ConsentRecord.objects.filter(status="in").count() == 1  # the first intake only
+    inbound_receive(payload("START"), "telnyx")
+    claim.customer.refresh_from_db()
+    assert may_text(claim)[0]

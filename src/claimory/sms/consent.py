@@ -46,6 +46,18 @@ def _opt_out_reason(record: ConsentRecord) -> str:
     return f"Texts turned off{who} on {when}."
 
 
+# Opt-outs only the customer can undo (by texting START): the carrier blocks the number on
+# the messaging profile until then, whatever a form or the API says.
+CUSTOMER_OPT_OUTS = (ConsentMethod.KEYWORD, ConsentMethod.REPLY, ConsentMethod.CARRIER)
+CUSTOMER_METHODS = (ConsentMethod.KEYWORD, ConsentMethod.REPLY)
+
+
+def consent_lock(location: Location) -> None:
+    """Serialise consent changes of one location (two STOPs processed at once must not both
+    see "not yet opted out"). SQLite already runs write transactions one at a time."""
+    Location.objects.select_for_update().filter(pk=location.pk).values_list("pk").first()
+
+
 @transaction.atomic
 def consent_record(*, location: Location, phone: str, status: str, method: str,
                    evidence: str = "", actor: Any = None, actor_label: str = "",
@@ -55,6 +67,12 @@ def consent_record(*, location: Location, phone: str, status: str, method: str,
     CONSENT event, and so does ``claim`` (the one it came through) unless ``claim_event``
     is False (intake: the claim's own opening already says it)."""
     label = actor_label or actor_label_for(actor)
+    consent_lock(location)
+    if status == Consent.OPTED_IN and method not in CUSTOMER_METHODS:
+        latest = consent_latest(location, phone)
+        if latest is not None and latest.status == Consent.OPTED_OUT \
+                and latest.method in CUSTOMER_OPT_OUTS:
+            return _opt_in_refused(latest, claim=claim, actor=actor, label=label)
     record = ConsentRecord.objects.create(
         location=location, phone=phone, status=status, method=method, evidence=evidence[:300],
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -78,3 +96,19 @@ def consent_record(*, location: Location, phone: str, status: str, method: str,
                      data={"phone": phone, "status": status, "method": method,
                            "evidence": evidence[:300]})
     return record
+
+
+def _opt_in_refused(latest: ConsentRecord, *, claim: Claim | None, actor: Any,
+                    label: str) -> ConsentRecord:
+    """A form or the API says "agreed to texts" for a number whose owner opted out by text:
+    texts stay off (only the customer can undo it, by texting START) and staff see why."""
+    Customer.objects.filter(location=latest.location, phone=latest.phone,
+                            sms_opt_in=True).update(sms_opt_in=False)
+    if claim is not None:
+        claim.customer.sms_opt_in = False
+        event_record(claim=claim, type=EventType.CONSENT, actor=actor, actor_label=label,
+                     data={"phone": latest.phone, "status": Consent.OPTED_OUT,
+                           "method": latest.method,
+                           "evidence": f"{_opt_out_reason(latest)} Texts stay off until the "
+                                       "customer texts START."})
+    return latest

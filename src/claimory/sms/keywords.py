@@ -16,7 +16,7 @@ from claimory.core.phones import display_phone
 from claimory.messaging.models import Direction, Message, Status
 from claimory.messaging.outbox import deliveries_queue
 from claimory.shops.models import Location
-from claimory.sms.consent import consent_latest, consent_record
+from claimory.sms.consent import consent_latest, consent_lock, consent_record
 from claimory.sms.models import Consent, ConsentMethod
 from claimory.sms.opt_out_words import Intent, Reading
 
@@ -75,6 +75,7 @@ def keyword_answer(*, location: Location, phone: str, text: str, reading: Readin
             return "help: no claim for this number"
         system_reply(host, reply_text("help", location, language))
         return f"help answered on claim {host.pk}"
+    consent_lock(location)  # the caller's transaction holds it until the answer is queued
     latest = consent_latest(location, phone)
     status = Consent.OPTED_OUT if reading.intent == Intent.OPT_OUT else Consent.OPTED_IN
     if latest is not None and latest.status == status:
