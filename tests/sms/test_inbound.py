@@ -232,6 +232,16 @@ def test_help_answers_with_shop_name_and_phone(texting, claim):
     assert not ConsentRecord.objects.filter(status="out").exists()
 
 
+def test_help_is_answered_at_most_three_times_an_hour(texting, claim):
+    """Every answer is a text the shop pays for: a number texting HELP in a loop gets three."""
+    outcomes = [inbound_receive(payload("HELP"), "telnyx") for _ in range(5)]
+    send_all()
+    assert outcomes[3:] == ["help: already answered this hour"] * 2
+    assert confirmations().count() == 3
+    Delivery.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
+    assert inbound_receive(payload("HELP"), "telnyx").startswith("help answered")
+
+
 def test_spanish_plain_language_opt_out_is_answered_in_spanish(texting, front_desk):
     claim = make_claim(texting, actor=front_desk, language="en")
     assert "opted out" in inbound_receive(payload("Ya no me escriban por favor"), "telnyx")

@@ -8,12 +8,15 @@ translation catalogue, so each can be read (and approved) as the customer will s
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.core.phones import display_phone
-from claimory.messaging.models import Direction, Message, Status
+from claimory.messaging.models import Delivery, Direction, Message, Status
 from claimory.messaging.outbox import deliveries_queue
 from claimory.shops.models import Location
 from claimory.sms.consent import consent_latest, consent_lock, consent_record
@@ -38,6 +41,17 @@ REPLIES = {
         "call": " Llámenos al {phone}.",
     },
 }
+
+
+HELP_ANSWERS_PER_HOUR = 3
+
+
+def _help_answers_lately(location: Location, phone: str) -> int:
+    """HELP answers texted to ``phone`` from this location in the last hour."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    helps = [reply_text("help", location, language) for language in REPLIES]
+    return Delivery.objects.filter(location=location, to=phone, created_at__gte=since,
+                                   message__channel=Channel.SYSTEM, body__in=helps).count()
 
 
 def reply_text(kind: str, location: Location, language: str) -> str:
@@ -73,6 +87,9 @@ def keyword_answer(*, location: Location, phone: str, text: str, reading: Readin
     if reading.intent == Intent.HELP:
         if host is None:
             return "help: no claim for this number"
+        if _help_answers_lately(location, phone) >= HELP_ANSWERS_PER_HOUR:
+            # Each answer is a text the shop pays for; one number cannot make it send more.
+            return "help: already answered this hour"
         system_reply(host, reply_text("help", location, language))
         return f"help answered on claim {host.pk}"
     consent_lock(location)  # the caller's transaction holds it until the answer is queued
