@@ -65,6 +65,15 @@ def production(workspace, location):
 
 
 @pytest.fixture
+def texting(location):
+    """Our location with its texting number (the simulator texts from it; Telnyx in tests
+    that point TELNYX_* at the fake)."""
+    location.sms_number = "+15125550199"
+    location.save(update_fields=["sms_number"])
+    return location
+
+
+@pytest.fixture
 def claim(location, front_desk):
     return make_claim(location, actor=front_desk)
 

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.urls import reverse
 
 from claimory.messaging.services import message_send
 from claimory.sms.models import ProviderEvent
-
-
-@pytest.fixture
-def texting(location):
-    location.sms_number = "+15125550199"
-    location.save(update_fields=["sms_number"])
-    return location
 
 
 def _claim_page(client, claim) -> str:

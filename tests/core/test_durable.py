@@ -14,13 +14,6 @@ from claimory.messaging.models import Delivery, DeliveryState
 from claimory.messaging.services import message_send
 
 
-@pytest.fixture
-def texting(location):
-    location.sms_number = "+15125550199"
-    location.save(update_fields=["sms_number"])
-    return location
-
-
 def _queued_delivery(claim, front_desk) -> Delivery:
     """A staff reply whose text is queued but whose commit-time enqueue never ran."""
     message_send(claim=claim, body="Your car is ready at 3 pm.", actor=front_desk)

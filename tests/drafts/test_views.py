@@ -12,13 +12,6 @@ from claimory.messaging.models import Delivery, Message
 
 
 @pytest.fixture
-def texting(location):
-    location.sms_number = "+15125550199"
-    location.save()
-    return location
-
-
-@pytest.fixture
 def draft(claim, front_desk, settings):
     settings.LLM_BASE_URL = ""
     return draft_create(claim=claim, actor=front_desk)

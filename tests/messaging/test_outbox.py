@@ -18,13 +18,6 @@ from claimory.sms.quiet_hours import quiet_until
 from tests.factories import make_claim
 
 
-@pytest.fixture
-def texting(location):
-    location.sms_number = "+15125550199"
-    location.save(update_fields=["sms_number"])
-    return location
-
-
 def _receipts_now() -> int:
     """Receipts that arrived while the send was finishing wait a moment: make them due."""
     ProviderEvent.objects.update(due_at=None, lease_until=None)

@@ -19,14 +19,6 @@ MARIA = "+15125550142"  # make_claim's default customer phone
 _ids = itertools.count(1)
 
 
-@pytest.fixture
-def texting(location):
-    """The shop's location with its texting number."""
-    location.sms_number = SHOP_NUMBER
-    location.save(update_fields=["sms_number"])
-    return location
-
-
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

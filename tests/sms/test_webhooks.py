@@ -23,13 +23,6 @@ def _post(client, body: str | bytes, headers: dict[str, str]):
 
 
 @pytest.fixture
-def texting(location):
-    location.sms_number = "+15125550199"
-    location.save(update_fields=["sms_number"])
-    return location
-
-
-@pytest.fixture
 def sent(fake_telnyx, texting, claim, front_desk, django_capture_on_commit_callbacks):
     """A staff text that Telnyx accepted: (delivery, the fake's record of it)."""
     with django_capture_on_commit_callbacks(execute=True):
