@@ -119,8 +119,35 @@ def _message(data: Data, stages: Mapping[str, str]) -> StaffText:
                      data.get("body", ""))
 
 
+_PHOTO_TITLES = {"hidden": "Photo hidden from the customer", "shown": "Photo shown again",
+                 "deleted": "Photo deleted"}
+
+
 def _photo(data: Data, stages: Mapping[str, str]) -> StaffText:
-    return StaffText("Photo posted", data.get("caption", ""), internal=bool(data.get("internal")))
+    title = _PHOTO_TITLES.get(data.get("action", ""), "Photo posted")
+    return StaffText(title, data.get("caption", ""), internal=bool(data.get("internal")))
+
+
+_UPLOAD_KINDS = {"insurance_card": "insurance card", "registration": "VIN / registration",
+                 "damage": "damage photo", "other": "file"}
+
+
+def _upload(data: Data, stages: Mapping[str, str]) -> StaffText:
+    what = _UPLOAD_KINDS.get(data.get("kind", ""), "file")
+    if data.get("action") == "deleted":
+        return StaffText(f"Customer's {what} deleted", data.get("name", ""), internal=True)
+    return StaffText(f"Customer sent a {what}", data.get("name", ""))
+
+
+_SUPPLEMENT_STATUS = {"pending": "sent to the carrier", "approved": "approved",
+                      "denied": "denied"}
+
+
+def _supplement(data: Data, stages: Mapping[str, str]) -> StaffText:
+    number = data.get("number", "")
+    status = _SUPPLEMENT_STATUS.get(data.get("status", ""), data.get("status", ""))
+    detail = f"Amount {data['amount']}" if data.get("amount") else ""
+    return StaffText(f"Supplement {number} {status}".strip(), detail)
 
 
 def _document(data: Data, stages: Mapping[str, str]) -> StaffText:
@@ -236,9 +263,27 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         public=("message_id", "body", "direction", "sender"), portal_fragments=("thread",),
         inbox=True, feed_extra=_message_feed),
     EventKind(
+        # Written only once the photo's processed variants exist (a customer never meets a
+        # broken image); hiding, showing again and deleting refresh open galleries too.
+        # The portal's image URLs hold the token, so they are made at render, never stored.
         "PHOTO", "photo", _("Photo"),
-        payload=("url", "thumb_url", "stage", "caption", "internal"), describe=_photo,
-        public=("url", "thumb_url", "stage", "caption")),
+        payload=("photo_id", "url", "thumb_url", "stage", "caption", "internal", "action",
+                 "source"),
+        describe=_photo, public=("photo_id", "stage", "caption", "action"),
+        portal_fragments=("photos",)),
+    EventKind(
+        # A file the customer sent from the portal (insurance card, VIN, damage, other).
+        "UPLOAD", "upload", _("Customer upload"),
+        payload=("photo_id", "kind", "name", "content_type", "action"), describe=_upload,
+        public=("photo_id", "kind", "name", "action"), portal_fragments=("uploads",)),
+    EventKind(
+        # A supplement written, sent to the carrier, approved or denied: the portal's pill.
+        # Amounts stay off the public keys: the money block shows them only when allowed.
+        "SUPPLEMENT", "supplement", _("Supplement"),
+        payload=("supplement_id", "number", "amount", "status", "sent_on", "decided_on",
+                 "carrier", "previous_status"),
+        describe=_supplement, public=("number", "status", "sent_on", "decided_on", "carrier"),
+        portal_fragments=("money",), board_card=True),
     EventKind(
         "DOCUMENT", "document", _("Document"), payload=("title", "status"), describe=_document,
         public=("title", "status")),

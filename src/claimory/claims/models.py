@@ -55,9 +55,14 @@ class Claim(BaseModel):
     adjuster_phone = models.CharField(max_length=20, blank=True)
     adjuster_email = models.EmailField(blank=True)
     deductible = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    deductible_paid_at = models.DateTimeField(null=True, blank=True,
+                                              help_text="When the shop recorded it paid")
     estimate_total = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     rental_days_covered = models.PositiveSmallIntegerField(null=True, blank=True)
     rental_start = models.DateField(null=True, blank=True)
+    rental_company = models.CharField(max_length=80, blank=True)
+    labor_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True,
+                                      help_text="Estimate labour hours (rental rules by hours)")
     eta = models.DateField(null=True, blank=True)
     eta_first_promised = models.DateField(null=True, blank=True)
     eta_reason = models.CharField(max_length=200, blank=True)

@@ -31,6 +31,8 @@ FRAGMENTS: dict[str, str] = {
     "eta": "portal/_eta.html",
     "stages": "portal/_stages.html",
     "money": "portal/_money.html",
+    "photos": "portal/_photos.html",
+    "uploads": "portal/_uploads.html",
     "contact": "portal/_contact.html",
     "hours": "portal/_hours.html",
     "thread": "portal/_thread.html",
