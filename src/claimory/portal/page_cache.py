@@ -10,7 +10,9 @@ full page is kept in a small in-process LRU under a key built from:
   workspace (plan: branding);
 - one cheap query for what the claim row does not cover: the location's stages (count and
   newest ``updated_at``: renames, reorders, explanations) and the claim's messages (count and
-  newest ``updated_at``: a "seen by the shop" change writes no event);
+  newest ``updated_at``: a "seen by the shop" change writes no event) and its photos and
+  files (count and newest ``updated_at``: a customer's upload shows as "processing" before
+  its event is written);
 - the request variants: language, an explicit ``?lang=`` (links keep it), ``?thread=all``;
 - the current minute, because pickup hours say "open now" and dates read "today" or
   "since Nov 24" relative to the clock. It also bounds anything the key cannot see (a staff
@@ -38,6 +40,7 @@ from claimory.claims.models import Claim
 from claimory.claims.selectors import PortalAccess
 from claimory.core import compression
 from claimory.messaging.models import Message
+from claimory.photos.models import Photo
 from claimory.portal.page import LANGUAGES, language_choice, show_all_in
 from claimory.shops.models import Stage
 
@@ -157,6 +160,9 @@ def _state_sql() -> str:
         stage_newest=_aggregate(Stage, Max("updated_at"), location=location),
         messages=_aggregate(Message, Count("pk"), claim=OuterRef("pk")),
         message_newest=_aggregate(Message, Max("updated_at"), claim=OuterRef("pk")),
+        # Photos and the customer's files: processing finishing, hiding, deleting.
+        photos=_aggregate(Photo, Count("pk"), claim=OuterRef("pk")),
+        photo_newest=_aggregate(Photo, Max("updated_at"), claim=OuterRef("pk")),
     )
     sql, params = qs.query.sql_with_params()
     assert params == (-1,), params  # the claim id is the only parameter

@@ -6,18 +6,17 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from claimory.backoffice.access import staff_view
-from claimory.backoffice.views.unmatched import file_response
 from claimory.photos.selectors import photo_get_for_user
+from claimory.photos.serving import photo_variant_response
 
 
 @staff_view
 @require_GET
 def photo_file(request: HttpRequest, photo_id: int) -> HttpResponse:
-    return file_response(photo_get_for_user(request.user, photo_id).file.name)
+    return photo_variant_response(photo_get_for_user(request.user, photo_id), "full.jpg")
 
 
 @staff_view
 @require_GET
 def photo_thumb(request: HttpRequest, photo_id: int) -> HttpResponse:
-    photo = photo_get_for_user(request.user, photo_id)
-    return file_response(photo.thumbnail.name or photo.file.name)
+    return photo_variant_response(photo_get_for_user(request.user, photo_id), "thumb.jpg")

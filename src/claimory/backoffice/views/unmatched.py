@@ -6,14 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claimory.backoffice.access import permission_view
 from claimory.claims.selectors import claim_get_for_user, claim_search, claims_for_user
+from claimory.photos.serving import file_response
 from claimory.sms.inbound import unmatched_attach, unmatched_dismiss
 from claimory.sms.models import UnmatchedText
 from claimory.sms.selectors import unmatched_get_for_user
@@ -87,16 +87,3 @@ def unmatched_media(request: HttpRequest, unmatched_id: int, index: int,
         raise Http404("No such attachment")
     item = row.media[index]
     return file_response(item.get("thumb_path") if thumb else item.get("path"))
-
-
-def file_response(path: str | None) -> FileResponse:
-    """A stored image, for staff only: private caching, never sniffed as anything else.
-    Stored images are always re-encoded PNG or JPEG (claimory.photos.images)."""
-    if not path or not default_storage.exists(path):
-        raise Http404("No such file")
-    content_type = "image/png" if path.endswith(".png") else "image/jpeg"
-    response = FileResponse(default_storage.open(path, "rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
