@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from claimory.core.file_storage import default_storage_config
 from claimory.env import envbool, envint, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -165,7 +167,8 @@ WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded photos and documents: the data dir, or an S3-compatible bucket (file_storage.py).
+    "default": default_storage_config(os.environ),
     # Hashed names, far-future caching and .gz/.br copies, written by collectstatic, which
     # `claimory serve` and `claimory demo` run first (claimory/core/static.py). The test suite
     # reads the source files, so it needs no collectstatic.
