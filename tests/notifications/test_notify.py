@@ -171,7 +171,10 @@ def test_quiet_hours_hold_a_stage_text_until_morning_in_the_shops_time_zone(
         approved, front_desk, django_capture_on_commit_callbacks):
     approved.sms_quiet_start, approved.sms_quiet_end = dt.time(21, 0), dt.time(8, 0)
     approved.save()
-    claim = make_claim(approved)
+    # Opened at noon, so its own "claim opened" text is not held (whatever the real clock).
+    with mock.patch("django.utils.timezone.now",
+                    return_value=dt.datetime(2026, 3, 10, 12, 0, tzinfo=CHICAGO)):
+        claim = make_claim(approved)
     night = dt.datetime(2026, 3, 10, 22, 30, tzinfo=CHICAGO)  # 03:30 UTC on the 11th
     with mock.patch("django.utils.timezone.now", return_value=night):
         with django_capture_on_commit_callbacks(execute=True):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
 from claimory.core import durable
+from claimory.notifications.services import notify_photos
 from claimory.photos.images import CleanImage
 from claimory.photos.models import CUSTOMER_KINDS, Kind, Photo, Source, State
 from claimory.photos.uploads import UploadRefused, upload_check
@@ -174,6 +175,9 @@ def photo_publish(photo: Photo, *, actor: Any = None, actor_label: str = "",
                  data={"photo_id": photo.pk, **_staff_urls(photo), "stage": photo.stage,
                        "caption": photo.caption, "internal": photo.internal,
                        "source": photo.source})
+    if photo.source == Source.BAY and not photo.internal:
+        # "New photos of your car" where the shop's rule says so: one text per burst.
+        notify_photos(photo.claim, 1)
 
 
 # ---- staff changes ----------------------------------------------------------------------------
