@@ -26,20 +26,33 @@ def _store_variant(folder: str, stem: str, suffix: str, image: CleanImage) -> st
                                 ContentFile(image.data))
 
 
+def _still_ours(photo: Photo) -> bool:
+    """Lock the row and check this attempt still holds it: a worker whose lease ran out
+    (it stalled, or was thought dead) must not overwrite what its successor did."""
+    return Photo.objects.select_for_update().filter(
+        pk=photo.pk, state=State.PROCESSING, attempts=photo.attempts).exists()
+
+
+def _fail(photo: Photo, error: str) -> None:
+    with transaction.atomic():
+        if _still_ours(photo):
+            durable.finish(photo, State.FAILED, original="", last_error=error[:300])
+
+
 @durable.handler(Photo)
 def photo_process(photo: Photo) -> None:
     """Make the photo's variants, then (in one transaction) mark it ready and publish it."""
     started = time.monotonic()
     original = photo.original.name
     if not original or not default_storage.exists(original):
-        durable.finish(photo, State.FAILED, last_error="The uploaded file is missing.")
+        _fail(photo, "The uploaded file is missing.")
         return
     with default_storage.open(original, "rb") as fh:
         raw = fh.read()
     try:
         variants = image_variants(raw)
     except NotAnImage as exc:
-        durable.finish(photo, State.FAILED, original="", last_error=str(exc)[:300])
+        _fail(photo, str(exc))
         default_storage.delete(original)
         return
     folder, stem = claim_folder(photo.claim), uuid.uuid4().hex
@@ -50,10 +63,7 @@ def photo_process(photo: Photo) -> None:
         "thumbnail_webp": _store_variant(folder, stem, ".thumb", variants.thumb_webp),
     }
     with transaction.atomic():
-        # Still ours? (A lease that ran out lets another worker in; only one publishes.)
-        current = Photo.objects.select_for_update().filter(
-            pk=photo.pk, state=State.PROCESSING).first()
-        if current is None:
+        if not _still_ours(photo):  # only one attempt publishes; ours keeps no files
             transaction.on_commit(lambda: [default_storage.delete(p) for p in paths.values()])
             return
         display = variants.display_jpeg
