@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "claimory.drafts",
     "claimory.photos",
     "claimory.notifications",
+    "claimory.esign",
     "claimory.printables",
     "claimory.realtime",
     "claimory.portal",

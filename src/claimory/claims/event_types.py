@@ -150,8 +150,15 @@ def _supplement(data: Data, stages: Mapping[str, str]) -> StaffText:
     return StaffText(f"Supplement {number} {status}".strip(), detail)
 
 
+_DOCUMENT_TITLES = {"sent": "sent for signature", "viewed": "opened by the customer",
+                    "signed": "signed", "sealed": "signed PDF ready", "voided": "voided",
+                    "reminded": "reminder sent"}
+
+
 def _document(data: Data, stages: Mapping[str, str]) -> StaffText:
-    return StaffText(f"Document: {data.get('title', '')}".strip(), data.get("status", ""))
+    action = _DOCUMENT_TITLES.get(data.get("action", ""), data.get("status", ""))
+    return StaffText(f"{data.get('title', 'Document')}: {action}".strip(": "),
+                     data.get("reason", ""))
 
 
 def _note(data: Data, stages: Mapping[str, str]) -> StaffText:
@@ -285,8 +292,11 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         describe=_supplement, public=("number", "status", "sent_on", "decided_on", "carrier"),
         portal_fragments=("money",), board_card=True),
     EventKind(
-        "DOCUMENT", "document", _("Document"), payload=("title", "status"), describe=_document,
-        public=("title", "status")),
+        # A document to sign: sent, opened, signed, sealed (its PDF ready), voided, reminded.
+        "DOCUMENT", "document", _("Document"),
+        payload=("document_id", "kind", "title", "status", "action", "reason"),
+        describe=_document, public=("document_id", "kind", "title", "status", "action"),
+        portal_fragments=("documents",)),
     EventKind("NOTE", "note", _("Internal note"), payload=("body",), describe=_note),
     EventKind(
         # Rotation and revocation: open portal streams re-check their token at once.

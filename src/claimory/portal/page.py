@@ -27,6 +27,7 @@ from claimory.shops.services import location_timezone
 # Fragment name -> template. Each template's outer element has id="<name>".
 FRAGMENTS: dict[str, str] = {
     "header": "portal/_header.html",
+    "documents": "portal/_documents.html",
     "vehicle": "portal/_vehicle.html",
     "eta": "portal/_eta.html",
     "stages": "portal/_stages.html",

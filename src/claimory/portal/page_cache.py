@@ -12,7 +12,7 @@ full page is kept in a small in-process LRU under a key built from:
   newest ``updated_at``: renames, reorders, explanations) and the claim's messages (count and
   newest ``updated_at``: a "seen by the shop" change writes no event) and its photos and
   files (count and newest ``updated_at``: a customer's upload shows as "processing" before
-  its event is written);
+  its event is written) and its documents to sign (count and newest ``updated_at``);
 - the request variants: language, an explicit ``?lang=`` (links keep it), ``?thread=all``;
 - the current minute, because pickup hours say "open now" and dates read "today" or
   "since Nov 24" relative to the clock. It also bounds anything the key cannot see (a staff
@@ -39,6 +39,7 @@ from django.utils import timezone
 from claimory.claims.models import Claim
 from claimory.claims.selectors import PortalAccess
 from claimory.core import compression
+from claimory.esign.models import Document
 from claimory.messaging.models import Message
 from claimory.photos.models import Photo
 from claimory.portal.page import LANGUAGES, language_choice, show_all_in
@@ -163,6 +164,9 @@ def _state_sql() -> str:
         # Photos and the customer's files: processing finishing, hiding, deleting.
         photos=_aggregate(Photo, Count("pk"), claim=OuterRef("pk")),
         photo_newest=_aggregate(Photo, Max("updated_at"), claim=OuterRef("pk")),
+        # Documents to sign: sent, viewed, signed, sealed, voided.
+        documents=_aggregate(Document, Count("pk"), claim=OuterRef("pk")),
+        document_newest=_aggregate(Document, Max("updated_at"), claim=OuterRef("pk")),
     )
     sql, params = qs.query.sql_with_params()
     assert params == (-1,), params  # the claim id is the only parameter

@@ -87,6 +87,10 @@ class Location(BaseModel):
     # How the shop sounds: AI drafts follow it (plus recent approved messages as examples).
     tone = models.TextField(blank=True, default="Friendly, plain and brief. First names. "
                             "No jargon, no exclamation marks.")
+    # E-signature: a one-time code texted to the phone on file before signing, and how long
+    # an unsigned document waits before the customer is reminded (0: never).
+    esign_sms_code = models.BooleanField(default=False)
+    esign_reminder_hours = models.PositiveSmallIntegerField(default=24)
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]

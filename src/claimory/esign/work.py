@@ -1,0 +1,5 @@
+"""The e-signature's work after a commit (core/durable.py): sealing signed PDFs, reminders.
+
+Handlers are registered by the modules that do the work; importing them here is what makes
+``claimory worker`` know them.
+"""
