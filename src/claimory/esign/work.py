@@ -3,3 +3,5 @@
 Handlers are registered by the modules that do the work; importing them here is what makes
 ``claimory worker`` know them.
 """
+
+from claimory.esign import reminders  # noqa: E402, F401

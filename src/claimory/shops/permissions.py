@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, str] = {
     "texting.manage": "order or change the location's texting number and messaging profile",
     "notifications.manage": "choose which events text customers, edit and approve message "
                             "templates and set quiet hours",
+    "documents.send": "send documents for the customer to sign, void or re-send them",
+    "documents.templates": "edit the location's document texts and e-signature settings",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -63,6 +65,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "apikey.manage": frozenset({Role.OWNER}),
     "texting.manage": frozenset({Role.OWNER}),  # a number is bought on the shop's account
     "notifications.manage": _MANAGERS,
+    "documents.send": _OFFICE | {API_KEY},
+    "documents.templates": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
