@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "claimory.sms",
     "claimory.drafts",
     "claimory.photos",
+    "claimory.money",
     "claimory.notifications",
     "claimory.esign",
     "claimory.printables",

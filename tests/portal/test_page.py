@@ -139,7 +139,7 @@ def test_rental_day_counter(client, claim, front_desk, portal_path):
     claim_update(claim=claim, changes={"rental_days_covered": 10, "rental_start": start},
                  actor=front_desk)
     html = html_of(client, portal_path)
-    assert "Day 6 of 10 covered by State Farm" in html
+    assert "Rental day 6 of 10 covered by State Farm" in html
     assert '<progress class="rental-meter" max="10" value="6"' in html
 
 
@@ -185,9 +185,9 @@ def test_portal_query_count_is_pinned(client, claim, front_desk, portal_path,
         message_receive(claim=claim, body=f"Question {n}")
         message_send(claim=claim, body=f"Answer {n}", actor=front_desk)
     # A render: the client's miss count (shared by all workers, core/rate_window.py), token
-    # check + page state, then claim + stages + stage times + the thread, however long the
-    # thread is.
-    with django_assert_num_queries(7):
+    # check + page state, then claim + stages + stage times + supplements + the thread,
+    # however long the thread is.
+    with django_assert_num_queries(8):
         client.get(portal_path)
     # Nothing changed: the miss count, the token check and the page state, then the cached
     # page.

@@ -14,6 +14,7 @@ from typing import Any
 from claimory.claims.event_types import kind_of
 from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.core.compiled import Compiled
+from claimory.money.models import Supplement
 from claimory.shops.models import Location, Stage
 
 
@@ -24,6 +25,31 @@ class StageStep:
     explanation: str
     state: str  # "done" | "current" | "upcoming"
     reached_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class SupplementPill:
+    """One supplement as the customer sees it: the amount only where amounts are shown."""
+
+    number: int
+    status: str  # "pending" | "approved" | "denied"
+    sent_on: dt.date
+    decided_on: dt.date | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class RentalView:
+    """The rental day-counter: no rule details, only what the customer can act on."""
+
+    start: dt.date | None
+    company: str
+    covered_days: int | None
+    day_number: int | None
+    coverage_end: dt.date | None
+    daily_limit: Decimal | None
+    started: bool
+    over: bool
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,10 @@ class CustomerClaimView:
     rental_day: int | None
     delivered: bool
     last_event_seq: int
+    # Paid or due, only where the deductible is shown (None otherwise).
+    deductible_paid: bool | None = None
+    supplements: tuple[SupplementPill, ...] = ()
+    rental: RentalView | None = None
 
 
 def public_event_data(event: ClaimEvent) -> dict[str, Any] | None:
@@ -82,6 +112,10 @@ _STAGE_EVENTS = Compiled(
         claim_id=claim_id, type__in=[EventType.CREATED, EventType.STAGE],
     ).order_by("seq").values_list("type", "data", "created_at"),
     claim_id=int)
+_SUPPLEMENTS = Compiled(
+    lambda claim_id: Supplement.objects.filter(claim_id=claim_id).order_by("number")
+    .values_list("number", "status", "sent_on", "decided_on", "amount"),
+    claim_id=int)
 _LOCATION_STAGES = Compiled(
     lambda location_id: Stage.objects.filter(location_id=location_id).order_by("position", "id"),
     location_id=int)
@@ -110,9 +144,13 @@ def customer_claim_view(claim: Claim, *, stages: list[Stage] | None = None,
     if stages is None:
         stages = _LOCATION_STAGES.models(location_id=location.pk)
     steps = _stage_steps(claim, stages, stage_reached_times(claim), language)
-    rental_day = None
-    if claim.rental_start and claim.rental_days_covered and today:
-        rental_day = max(1, (today - claim.rental_start).days + 1)
+    rental = _rental_view(claim, today) if today else None
+    sees_total = claim.customer_sees_estimate_total
+    sees_deductible = claim.customer_sees_deductible
+    supplements = tuple(
+        SupplementPill(number=number, status=status, sent_on=sent_on, decided_on=decided_on,
+                       amount=amount if sees_total else None)
+        for number, status, sent_on, decided_on, amount in _SUPPLEMENTS.values(claim_id=claim.pk))
     vehicle = claim.vehicle
     return CustomerClaimView(
         claim_id=claim.pk,
@@ -134,8 +172,25 @@ def customer_claim_view(claim: Claim, *, stages: list[Stage] | None = None,
         eta_withdrawn=claim.eta_withdrawn,
         estimate_total=claim.estimate_total if claim.customer_sees_estimate_total else None,
         deductible=claim.deductible if claim.customer_sees_deductible else None,
-        rental_days_covered=claim.rental_days_covered,
-        rental_day=rental_day,
+        rental_days_covered=rental.covered_days if rental else claim.rental_days_covered,
+        rental_day=rental.day_number if rental else None,
         delivered=claim.delivered_at is not None,
         last_event_seq=claim.event_seq,
+        deductible_paid=(claim.deductible_paid_at is not None
+                         if sees_deductible and claim.deductible is not None else None),
+        supplements=supplements,
+        rental=rental,
     )
+
+
+def _rental_view(claim: Claim, today: dt.date) -> RentalView | None:
+    """The day-counter, or None when the claim has no rental (no query then)."""
+    if not (claim.rental_start or claim.rental_company or claim.rental_days_covered):
+        return None
+    from claimory.money.rental import rental_coverage
+
+    coverage = rental_coverage(claim, today)
+    return RentalView(start=coverage.start, company=coverage.company,
+                      covered_days=coverage.covered_days, day_number=coverage.day_number,
+                      coverage_end=coverage.coverage_end, daily_limit=coverage.daily_limit,
+                      started=coverage.started, over=coverage.over)

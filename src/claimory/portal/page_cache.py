@@ -12,7 +12,9 @@ full page is kept in a small in-process LRU under a key built from:
   newest ``updated_at``: renames, reorders, explanations) and the claim's messages (count and
   newest ``updated_at``: a "seen by the shop" change writes no event) and its photos and
   files (count and newest ``updated_at``: a customer's upload shows as "processing" before
-  its event is written) and its documents to sign (count and newest ``updated_at``);
+  its event is written) and its documents to sign (count and newest ``updated_at``), its
+  supplements and the location's rental rules (count and newest ``updated_at`` each: a
+  rule edited in settings changes the day-counter without an event);
 - the request variants: language, an explicit ``?lang=`` (links keep it), ``?thread=all``;
 - the current minute, because pickup hours say "open now" and dates read "today" or
   "since Nov 24" relative to the clock. It also bounds anything the key cannot see (a staff
@@ -41,6 +43,7 @@ from claimory.claims.selectors import PortalAccess
 from claimory.core import compression
 from claimory.esign.models import Document
 from claimory.messaging.models import Message
+from claimory.money.models import RentalRule, Supplement
 from claimory.photos.models import Photo
 from claimory.portal.page import LANGUAGES, language_choice, show_all_in
 from claimory.shops.models import Stage
@@ -136,8 +139,8 @@ class PageState:
     """What a rendered page depends on, read in one query (see the module docstring)."""
 
     customer_language: str
-    rows: tuple  # updated_at of claim, customer, vehicle, location, workspace; stage and
-    # message counts and newest updated_at
+    rows: tuple  # updated_at of claim, customer, vehicle, location, workspace; stage,
+    # message, supplement and rental rule counts and newest updated_at
 
 
 def _aggregate(model, aggregate, **filters) -> Subquery:
@@ -167,6 +170,11 @@ def _state_sql() -> str:
         # Documents to sign: sent, viewed, signed, sealed, voided.
         documents=_aggregate(Document, Count("pk"), claim=OuterRef("pk")),
         document_newest=_aggregate(Document, Max("updated_at"), claim=OuterRef("pk")),
+        # Supplements (status and amounts) and the carrier rules behind the day-counter.
+        supplements=_aggregate(Supplement, Count("pk"), claim=OuterRef("pk")),
+        supplement_newest=_aggregate(Supplement, Max("updated_at"), claim=OuterRef("pk")),
+        rental_rules=_aggregate(RentalRule, Count("pk"), location=location),
+        rental_rule_newest=_aggregate(RentalRule, Max("updated_at"), location=location),
     )
     sql, params = qs.query.sql_with_params()
     assert params == (-1,), params  # the claim id is the only parameter

@@ -72,7 +72,7 @@ assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checke
 
 # Claim fields under claim.money_edit rather than claim.edit.
 MONEY_FIELDS = ("deductible", "estimate_total", "rental_days_covered", "rental_start",
-                "show_estimate_total", "show_deductible")
+                "rental_company", "labor_hours", "show_estimate_total", "show_deductible")
 
 ROLE_ORDER = [Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION, Role.TECHNICIAN,
               API_KEY]

@@ -118,12 +118,17 @@ def money_posted(data) -> bool:
 
 class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin):
     field_order = [*CLAIM_ORDER, "eta", "eta_reason", "estimate_total", "deductible",
-                   "rental_days_covered", "rental_start", "show_estimate_total",
-                   "show_deductible", *PEOPLE_ORDER, "internal_notes"]
+                   "rental_days_covered", "rental_start", "rental_company", "labor_hours",
+                   "show_estimate_total", "show_deductible", *PEOPLE_ORDER, "internal_notes"]
     eta_reason = forms.CharField(
         label="Reason the date moved", required=False, max_length=200,
         help_text="Needed when you change an existing ETA. The customer sees it.")
     rental_start = date("Rental started")
+    rental_company = text("Rental company", max_length=80, autocomplete="off")
+    labor_hours = forms.CharField(
+        label="Labour hours", required=False, max_length=10,
+        help_text="From the estimate; some carriers cover rental days by labour hours.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.0"}))
 
     def __init__(self, *args, claim: Claim, money: bool = True, **kwargs):
         """``money=False`` (a role without claim.money_edit) leaves the money fields out."""
@@ -145,7 +150,7 @@ class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin)
         initial = {name: getattr(claim, name) for name in (
             "claim_number", "ro_number", "carrier", "adjuster_name", "adjuster_email",
             "deductible", "estimate_total", "rental_days_covered", "rental_start",
-            "internal_notes", "eta")}
+            "rental_company", "labor_hours", "internal_notes", "eta")}
         initial.update({
             "adjuster_phone": display_phone(claim.adjuster_phone),
             "show_estimate_total": _visibility_key(claim.show_estimate_total),
@@ -164,6 +169,8 @@ class ClaimEditForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin)
                      "adjuster_email", "internal_notes"):
             changes[name] = (changes[name] or "").strip()
         changes["rental_start"] = self.cleaned_data.get("rental_start")
+        changes["rental_company"] = (self.cleaned_data.get("rental_company") or "").strip()
+        changes["labor_hours"] = (self.cleaned_data.get("labor_hours") or "").strip() or None
         for name in ("show_estimate_total", "show_deductible"):
             changes[name] = VISIBILITY_CHOICES[self.cleaned_data.get(name) or "default"]
         changes = {name: value for name, value in changes.items() if name in self.fields}

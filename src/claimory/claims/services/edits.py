@@ -15,6 +15,7 @@ from claimory.claims.services.progress import claim_eta_set
 from claimory.claims.services.validation import (
     customer_clean,
     errors_merge,
+    labor_hours_parse,
     money_parse,
     rental_days_check,
     rental_start_check,
@@ -27,10 +28,13 @@ from claimory.shops.permissions import MONEY_FIELDS, authorize
 # Fields staff may change through claim_update (ETA and stage have their own services).
 EDITABLE_FIELDS = (
     "claim_number", "ro_number", "carrier", "adjuster_name", "adjuster_phone", "adjuster_email",
-    "deductible", "estimate_total", "rental_days_covered", "rental_start", "internal_notes",
-    "show_estimate_total", "show_deductible",
+    "deductible", "estimate_total", "rental_days_covered", "rental_start", "rental_company",
+    "labor_hours", "internal_notes", "show_estimate_total", "show_deductible",
 )
-VISIBILITY_FIELDS = ("show_estimate_total", "show_deductible", "deductible", "estimate_total")
+# Fields the portal's money block shows (or computes from): a change re-renders open portals.
+VISIBILITY_FIELDS = ("show_estimate_total", "show_deductible", "deductible", "estimate_total",
+                     "rental_days_covered", "rental_start", "rental_company", "labor_hours",
+                     "carrier")
 
 
 @transaction.atomic
@@ -61,6 +65,13 @@ def claim_update(
         rental_start_check(claim.location, clean["rental_start"], errors)
     if "rental_days_covered" in clean:
         rental_days_check(clean["rental_days_covered"], errors)
+    if "rental_company" in clean:
+        clean["rental_company"] = (clean["rental_company"] or "").strip()
+        if len(clean["rental_company"]) > 80:
+            errors.setdefault("rental_company", []).append(
+                "Keep the rental company under 80 characters.")
+    if "labor_hours" in clean:
+        clean["labor_hours"] = labor_hours_parse(clean["labor_hours"], errors)
     if errors:
         raise ValidationError(errors)
     changed = [name for name, value in clean.items() if getattr(claim, name) != value]

@@ -48,6 +48,23 @@ def money_parse(value: Any, field_name: str, errors: dict[str, list[str]]) -> De
     return amount.quantize(Decimal("0.01"))
 
 
+LABOR_HOURS_MAX = Decimal("9999.9")
+
+
+def labor_hours_parse(value: Any, errors: dict[str, list[str]]) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        hours = Decimal(str(value).strip())
+    except InvalidOperation:
+        hours = None
+    if hours is None or not hours.is_finite() or not 0 <= hours <= LABOR_HOURS_MAX:
+        errors.setdefault("labor_hours", []).append(
+            f"Enter labour hours from 0 to {LABOR_HOURS_MAX}, like 23.5.")
+        return None
+    return hours.quantize(Decimal("0.1"))
+
+
 def eta_check(location: Location, eta: dt.date | None, errors: dict[str, list[str]],
               field_name: str = "eta") -> None:
     if eta is None:
