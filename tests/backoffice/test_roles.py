@@ -25,6 +25,9 @@ from claimory.drafts.models import Draft
 from claimory.drafts.services import draft_create
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import conversation_assign, message_receive, message_send
+from claimory.money.models import RentalRule, Supplement
+from claimory.money.rental import rental_rule_save
+from claimory.money.supplements import supplement_add
 from claimory.notifications.models import MessageTemplate, NotificationRule
 from claimory.shops.models import Location, Role, Stage
 from claimory.shops.permissions import (
@@ -51,7 +54,7 @@ AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
 GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
-            "settings_notifications"}
+            "settings_notifications", "settings_rental"}
 
 
 @dataclass
@@ -96,6 +99,16 @@ def _unmatched_dismiss(ctx: Ctx, role: str) -> tuple[str, dict]:
     return url.replace("/attach", "/dismiss"), {}
 
 
+def _a_supplement(ctx: Ctx) -> tuple[str, dict]:
+    supp = supplement_add(claim=ctx.claim, amount="640.00")
+    return reverse("backoffice:supplement_decision", args=[ctx.claim.pk, supp.number]), \
+        {"status": "approved"}
+
+
+def _a_rule(ctx: Ctx) -> RentalRule:
+    return rental_rule_save(location=ctx.location, values={"carrier": "Acme", "days_allowed": 5})
+
+
 def _template_id(ctx: Ctx) -> int:
     return MessageTemplate.objects.get(location=ctx.location, key="received", language="en").pk
 
@@ -110,6 +123,20 @@ POST_CASES: dict[str, Case] = {
     "claim_note": Case("claim.note", _claim_url("claim_note", body="Bumper cover on order.")),
     "portal_rotate": Case("portal_link.manage", _claim_url("portal_rotate")),
     "portal_revoke": Case("portal_link.manage", _claim_url("portal_revoke")),
+    "supplement_new": Case("claim.money_edit", _claim_url("supplement_new",
+                                                         **{"supp-amount": "1200.00"})),
+    "supplement_decision": Case("claim.money_edit", lambda ctx, role: _a_supplement(ctx)),
+    "deductible_paid": Case("claim.money_edit", _claim_url("deductible_paid", paid="1")),
+    "rental_rule_new": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:rental_rule_new", args=["northside"]),
+        {"new-carrier": "Acme", "new-kind": "days", "new-days_allowed": "7",
+         "new-count_weekends": "on"})),
+    "rental_rule_edit": Case("settings.location", lambda ctx, role: (
+        lambda rule: (reverse("backoffice:rental_rule_edit", args=["northside", rule.pk]),
+                      {f"rule-{rule.pk}-carrier": "Acme", f"rule-{rule.pk}-kind": "hours",
+                       f"rule-{rule.pk}-hours_per_day": "6"}))(_a_rule(ctx))),
+    "rental_rule_delete": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:rental_rule_delete", args=["northside", _a_rule(ctx).pk]), {})),
     "thread_reply": Case("message.send", _claim_url("thread_reply", body="Ready Friday.")),
     "thread_read": Case("inbox.triage", _claim_url("thread_read")),
     "thread_done": Case("inbox.triage", _claim_url("thread_done")),
@@ -206,6 +233,8 @@ def snapshot() -> dict:
         "provider_events": list(ProviderEvent.objects.order_by("pk").values_list("pk", flat=True)),
         "templates": list(MessageTemplate.objects.order_by("pk").values()),
         "rules": list(NotificationRule.objects.order_by("pk").values()),
+        "supplements": list(Supplement.objects.order_by("pk").values()),
+        "rental_rules": list(RentalRule.objects.order_by("pk").values()),
     }
 
 
@@ -294,7 +323,8 @@ def test_technician_cannot_open_intake_or_the_edit_form(ctx):
 def test_other_locations_claims_stay_404_not_403(ctx, south_claim):
     """The role check never reveals a claim the teammate cannot see."""
     client = _client(ctx.people[Role.TECHNICIAN])
-    for name in ("claim_note", "portal_rotate", "claim_stage"):
+    for name in ("claim_note", "portal_rotate", "claim_stage", "supplement_new",
+                 "deductible_paid"):
         response = client.post(reverse(f"backoffice:{name}", args=[south_claim.pk]),
                                {"body": "x", "stage": "estimate"})
         assert response.status_code == 404, name

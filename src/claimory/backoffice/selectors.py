@@ -96,9 +96,25 @@ def board_columns(location: Location, *, now: dt.datetime | None = None) -> list
         .select_related("customer", "vehicle", "stage", "location")
         .order_by(F("eta").asc(nulls_last=True), "stage_entered_at", "id")
     )
-    for claim in claims:
+    cards = list(claims)
+    for claim in cards:
         columns[claim.stage_id].cards.append(claim)
+    _attach_rental(location, [c for c in cards if c.rental_start])
     return list(columns.values())
+
+
+def _attach_rental(location: Location, claims: list[Claim]) -> None:
+    """Each card's rental coverage, with the location's rules read once (none read when no
+    car on the board has a rental)."""
+    if not claims:
+        return
+    from claimory.claims.services import location_today
+    from claimory.money.rental import rental_coverage, rules_by_carrier
+
+    rules, today = rules_by_carrier(location.pk), location_today(location)
+    for claim in claims:
+        claim.rental_now = rental_coverage(
+            claim, today, rule=rules.get((claim.carrier or "").strip().lower()))
 
 
 def board_card_visible(claim: Claim, *, now: dt.datetime | None = None) -> bool:

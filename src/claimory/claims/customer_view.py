@@ -7,6 +7,7 @@ visible because it is named below, never because a template happens to leave it 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,31 @@ class SupplementPill:
     sent_on: dt.date
     decided_on: dt.date | None
     amount: Decimal | None
+
+
+class Supplements(Sequence[SupplementPill]):
+    """The claim's supplements, read on first use: only the money block asks, so the other
+    live fragments (the thread, the ETA…) run no query for them."""
+
+    def __init__(self, claim_id: int, *, show_amounts: bool) -> None:
+        self._claim_id, self._show_amounts = claim_id, show_amounts
+        self._rows: tuple[SupplementPill, ...] | None = None
+
+    def _load(self) -> tuple[SupplementPill, ...]:
+        if self._rows is None:
+            self._rows = tuple(
+                SupplementPill(number=number, status=status, sent_on=sent_on,
+                               decided_on=decided_on,
+                               amount=amount if self._show_amounts else None)
+                for number, status, sent_on, decided_on, amount
+                in _SUPPLEMENTS.values(claim_id=self._claim_id))
+        return self._rows
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 @dataclass(frozen=True)
@@ -79,7 +105,7 @@ class CustomerClaimView:
     last_event_seq: int
     # Paid or due, only where the deductible is shown (None otherwise).
     deductible_paid: bool | None = None
-    supplements: tuple[SupplementPill, ...] = ()
+    supplements: Sequence[SupplementPill] = ()
     rental: RentalView | None = None
 
 
@@ -147,10 +173,7 @@ def customer_claim_view(claim: Claim, *, stages: list[Stage] | None = None,
     rental = _rental_view(claim, today) if today else None
     sees_total = claim.customer_sees_estimate_total
     sees_deductible = claim.customer_sees_deductible
-    supplements = tuple(
-        SupplementPill(number=number, status=status, sent_on=sent_on, decided_on=decided_on,
-                       amount=amount if sees_total else None)
-        for number, status, sent_on, decided_on, amount in _SUPPLEMENTS.values(claim_id=claim.pk))
+    supplements = Supplements(claim.pk, show_amounts=sees_total)
     vehicle = claim.vehicle
     return CustomerClaimView(
         claim_id=claim.pk,

@@ -43,8 +43,10 @@ class Supplement(BaseModel):
     class Meta(BaseModel.Meta):
         ordering = ["claim_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["claim", "number"], name="supplement_number_per_claim"),
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="supplement_number_gte_1"),
+            models.UniqueConstraint(fields=["claim", "number"],
+                                    name="supplement_number_per_claim"),
+            models.CheckConstraint(condition=models.Q(number__gte=1),
+                                   name="supplement_number_gte_1"),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,20 @@ def eta_past_due(claim: Claim) -> bool:
                 and claim.eta < location_today(claim.location))
 
 
+@register.filter
+def rental_now(claim: Claim):
+    """The claim's rental coverage today (None without a rental start); the board attaches
+    it for all its cards at once."""
+    if not claim.rental_start:
+        return None
+    coverage = getattr(claim, "rental_now", None)
+    if coverage is None:
+        from claimory.money.rental import rental_coverage
+
+        coverage = rental_coverage(claim, location_today(claim.location))
+    return coverage
+
+
 @register.simple_tag
 def widget(field: BoundField, **attrs) -> str:
     """The field's input, tied to its help text and errors for screen readers."""

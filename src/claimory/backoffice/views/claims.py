@@ -19,6 +19,7 @@ from claimory.backoffice.forms.claims import (
     StageMoveForm,
 )
 from claimory.backoffice.forms.messages import ReplyForm
+from claimory.backoffice.forms.money import SupplementForm
 from claimory.backoffice.selectors import (
     carrier_choices,
     claim_list,
@@ -30,8 +31,10 @@ from claimory.backoffice.thread import staff_thread
 from claimory.backoffice.timeline import timeline_entries
 from claimory.claims.models import Claim, EventType
 from claimory.claims.selectors import claim_get_for_user, claim_timeline
-from claimory.claims.services import claim_create
+from claimory.claims.services import claim_create, location_today
 from claimory.drafts.selectors import drafts_waiting
+from claimory.money.rental import rental_coverage
+from claimory.money.selectors import supplements_of
 from claimory.printables.qr import portal_url, qr_svg
 from claimory.shops.models import Stage
 from claimory.shops.selectors import locations_for_user
@@ -82,7 +85,8 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 
 def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
-                  reply_form: ReplyForm | None = None, thread_error: str = "") -> dict:
+                  reply_form: ReplyForm | None = None, thread_error: str = "",
+                  supplement_form: SupplementForm | None = None) -> dict:
     """What the claim page and its live fragments render from."""
     stages = list(claim.location.stages.order_by("position", "id"))
     events = list(claim_timeline(claim))
@@ -103,6 +107,12 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
         "sim": sim_phone(claim.customer, claim.location),
         "note_form": note_form or NoteForm(),
         "move_form": StageMoveForm(initial={"stage": claim.stage.slug}),
+        "supplements": list(supplements_of(claim)),
+        "supplement_form": supplement_form or SupplementForm(),
+        "decisions": (("approved", "Approve"), ("denied", "Deny"), ("pending", "Reopen")),
+        "rental": (rental_coverage(claim, location_today(claim.location))
+                   if claim.rental_start or claim.rental_company
+                   or claim.rental_days_covered is not None else None),
     }
 
 
