@@ -39,6 +39,10 @@ schemathesis.openapi.format("phone", st.one_of(
 schemathesis.openapi.format("date", st.integers(1, 360).map(
     lambda days: (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()))
 
+# A supplement's sent and decision dates: today back to two years (a day clear of both ends).
+schemathesis.openapi.format("past-date", st.integers(2, 700).map(
+    lambda days: (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days)).isoformat()))
+
 schemathesis.openapi.format("opening-time", st.builds(
     lambda h, m: f"{h:02d}:{m:02d}", st.integers(5, 11), st.integers(0, 59)))
 schemathesis.openapi.format("closing-time", st.builds(

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from claimory.money.supplements import supplement_add
 from claimory.shops.permissions import API_KEY, MATRIX
 from tests.api.conftest import claim_body
 from tests.api.openapi_check import spec
@@ -25,12 +26,15 @@ BODIES = {
     ("get", "/api/v1/claims/{claim_id}/qr.svg"): None,
     ("post", "/api/v1/claims/{claim_id}/messages"): {"body": "Your car is ready."},
     ("get", "/api/v1/claims/{claim_id}/messages"): None,
+    ("get", "/api/v1/claims/{claim_id}/supplements"): None,
+    ("post", "/api/v1/claims/{claim_id}/supplements"): {"amount": "120.00"},
+    ("patch", "/api/v1/claims/{claim_id}/supplements/{number}"): {"status": "approved"},
 }
 
 
 def _call(key: str, method: str, path: str, body, claim_id: int):
     return Client().generic(
-        method.upper(), path.replace("{claim_id}", str(claim_id)),
+        method.upper(), path.replace("{claim_id}", str(claim_id)).replace("{number}", "1"),
         b"" if body is None else json.dumps(body), content_type="application/json",
         headers={"Authorization": f"Bearer {key}"})
 
@@ -52,6 +56,8 @@ def test_every_route_answers_403_without_its_permission(api_key, claim, monkeypa
 
 @pytest.mark.parametrize(("method", "path"), sorted(BODIES))
 def test_every_route_works_with_todays_matrix(api_key, claim, method, path):
+    if "{number}" in path:
+        supplement_add(claim=claim, amount="75.00")
     response = _call(api_key, method, path, BODIES[(method, path)], claim.pk)
     assert response.status_code in (200, 201), (method, path, response.content[:300])
 

@@ -15,6 +15,7 @@ from claimory.api.auth import ApiKeyAuth
 from claimory.api.routes_claims import router as claims_router
 from claimory.api.routes_location import router as location_router
 from claimory.api.routes_messages import router as messages_router
+from claimory.api.routes_money import router as money_router
 from claimory.shops.models import Stage
 
 DESCRIPTION = """\
@@ -113,3 +114,4 @@ errors.install(api)
 api.add_router("", location_router)
 api.add_router("", claims_router)
 api.add_router("", messages_router)
+api.add_router("", money_router)
