@@ -167,3 +167,27 @@ def test_shop_clock_counts_only_opening_hours():
     assert clock.back(210) == dt.datetime(2026, 3, 6, 17, 0, tzinfo=tz)
     assert clock.open_minutes(clock.back(210), clock.latest) == 210
     assert clock.day_start(1) == dt.datetime(2026, 3, 6, 7, 30, tzinfo=tz)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("now", NOWS[:2])
+def test_supplements_and_rentals_follow_the_stage_history(now, tmp_path, settings):
+    from claimory.money.models import Supplement
+    from claimory.money.rental import rental_coverage
+
+    result, clock = _seeded(now, tmp_path, settings)
+    for claim in Claim.objects.filter(location=result.location).select_related("stage"):
+        moves = {e.data["to"]: e.created_at.astimezone(clock.tz).date() for e in
+                 ClaimEvent.objects.filter(claim=claim, type=EventType.STAGE)}
+        supplements = list(Supplement.objects.filter(claim=claim))
+        assert len(supplements) == (1 if "supp_sent" in moves else 0), claim.stage.slug
+        days = [(e.data["status"], e.created_at.astimezone(clock.tz).date()) for e in
+                ClaimEvent.objects.filter(claim=claim, type=EventType.SUPPLEMENT).order_by("seq")]
+        for supplement in supplements:  # dated by its own (backdated) events
+            assert supplement.status == ("approved" if "supp_appr" in moves else "pending")
+            assert [("pending", supplement.sent_on)] + (
+                [("approved", supplement.decided_on)] if supplement.decided_on else []) == days
+            assert moves["supp_sent"] <= supplement.sent_on <= clock.latest.date()
+        if claim.stage.slug in demo.RENTAL_STAGES:
+            coverage = rental_coverage(claim, clock.latest.astimezone(clock.tz).date())
+            assert coverage.started and coverage.company == "Enterprise"

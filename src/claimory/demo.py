@@ -26,6 +26,9 @@ from claimory.claims.services import (
 )
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import message_receive, message_send
+from claimory.money.models import RentalRule, Supplement
+from claimory.money.rental import rental_rule_save
+from claimory.money.supplements import supplement_add, supplement_decide
 from claimory.notifications.models import NotificationRule
 from claimory.notifications.selectors import trigger_rows
 from claimory.notifications.services import rules_set, templates_approve_all
@@ -254,6 +257,56 @@ def _backdate(claim: Claim, clock: ShopClock, spec: DemoClaim, i: int,
     Claim.objects.filter(pk=claim.pk).update(**changes)
 
 
+SUPPLEMENT_SHARE = Decimal("0.18")  # a supplement adds about a fifth to the first estimate
+RENTAL_STAGES = {"teardown", "supp_sent", "supp_appr", "started", "completed"}
+
+
+def _seed_rental_rules(location: Location) -> None:
+    """Three carriers' rental rules, so claims without typed-in days still show a counter."""
+    rules = ({"carrier": "Farmers", "days_allowed": 15, "count_weekends": True},
+             {"carrier": "Allstate", "days_allowed": 10, "daily_limit": "40.00",
+              "count_weekends": True},
+             {"carrier": "State Farm", "hours_per_day": "6", "min_days": 5, "max_days": 21,
+              "count_weekends": False})
+    for values in rules:
+        if not RentalRule.objects.filter(location=location,
+                                         carrier__iexact=values["carrier"]).exists():
+            rental_rule_save(location=location, values=values)
+
+
+def _seed_supplement_step(claim: Claim, stage_slug: str, desk) -> None:
+    """The supplement that goes with the stage move just made: sent at "Supplement sent",
+    approved at "Supplement approved" (dated today; ``_money_backdate`` moves the dates)."""
+    if stage_slug == "supp_sent":
+        amount = (claim.estimate_total * SUPPLEMENT_SHARE).quantize(Decimal("0.01"))
+        supplement_add(claim=claim, amount=amount, actor=desk)
+    elif stage_slug == "supp_appr":
+        supplement = Supplement.objects.filter(claim=claim).order_by("-number").first()
+        if supplement is not None:
+            supplement_decide(supplement=supplement, status="approved", actor=desk)
+
+
+def _money_backdate(claim: Claim, stage_slug: str, clock: ShopClock) -> None:
+    """Once the history is spread over past days: the supplement's dates are its events'
+    days, and a car still in the shop has had a rental since the day it came in."""
+    events = ClaimEvent.objects.filter(claim=claim, type=EventType.SUPPLEMENT).order_by("seq")
+    for event in events:
+        day = event.created_at.astimezone(clock.tz).date().isoformat()
+        field = "sent_on" if event.data.get("status") == "pending" else "decided_on"
+        Supplement.objects.filter(pk=event.data["supplement_id"]).update(**{field: day})
+        ClaimEvent.objects.filter(pk=event.pk).update(data={**event.data, field: day})
+    sent = dict(Supplement.objects.filter(claim=claim).values_list("pk", "sent_on"))
+    for event in events:  # the decision's event names the (moved) day it was sent
+        if event.data.get("status") != "pending":
+            day = sent[event.data["supplement_id"]].isoformat()
+            ClaimEvent.objects.filter(pk=event.pk).update(data={**event.data, "sent_on": day})
+    if stage_slug in RENTAL_STAGES:
+        claim.refresh_from_db()
+        Claim.objects.filter(pk=claim.pk).update(
+            rental_start=claim.created_at.astimezone(clock.tz).date(),
+            rental_company="Enterprise", labor_hours=Decimal("38.5"))
+
+
 def _thread_times(lines: list[tuple[str, str, int]], clock: ShopClock,
                   arrived: dt.datetime) -> list[dt.datetime]:
     """When each line of a demo thread was written: its ``minutes_ago`` in opening hours,
@@ -325,6 +378,7 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
     if history:
         rules_set(location=location,
                   enabled={row.trigger: False for row in trigger_rows(location)})
+    _seed_rental_rules(location)
     for i, spec in enumerate(CLAIMS):
         if spec.vin in existing:
             continue
@@ -350,12 +404,14 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
             if stage.position > target.position:
                 break
             claim_stage_set(claim=claim, stage=stage, actor=production)
+            _seed_supplement_step(claim, stage.slug, desk)
         if spec.stage in {"supp_sent", "supp_appr", "started"} and i % 2 == 1:
             claim_eta_set(claim=claim, eta=_weekday(claim.eta + dt.timedelta(days=3)),
                           actor=desk, reason=ETA_REASON[spec.language])
         thread = THREADS.get(i, [])
         times = _thread_times(thread, clock, _arrival(clock, spec, i))
         _backdate(claim, clock, spec, i, before=times[0] if times else None)
+        _money_backdate(claim, spec.stage, clock)
         _seed_thread(claim, thread, desk, times)
     _seed_unmatched_text(location)
     if history:  # back to the defaults (everything on) for what happens live
