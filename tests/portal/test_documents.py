@@ -268,3 +268,26 @@ def test_the_cached_page_follows_sending_and_signing(client, claim, front_desk, 
 def test_the_documents_fragment(client, claim, document, portal_path):
     html = client.get(f"{portal_path}/fragments/documents").content.decode()
     assert html.startswith('<section id="documents"') and "Read and sign" in html
+
+
+def test_in_spanish(client, claim, document, portal_path):
+    assert "Leer y firmar" in client.get(f"{portal_path}?lang=es").content.decode()
+    html = client.get(f"{doc_path(portal_path, document)}?lang=es").content.decode()
+    assert "Su derecho al papel" in html and "Acepto firmar electrónicamente" in html
+    services.consent_give(claim, RequestMeta())
+    response = client.post(f"{doc_path(portal_path, document)}/sign?lang=es",
+                           {"content_sha256": document.content_sha256, "method": "typed",
+                            "name": "Maria Lopez"})
+    assert response.status_code == 400
+    assert "Marque “Acepto” para firmar" in response.content.decode()
+
+
+def test_every_signing_string_has_spanish():
+    from pathlib import Path
+
+    import claimory.esign
+
+    po = Path(claimory.esign.__file__).parent / "locale/es/LC_MESSAGES/django.po"
+    text = po.read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text
+    assert re.findall(r'\nmsgid "(.+)"\nmsgstr ""\n', text) == []
