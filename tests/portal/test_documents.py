@@ -291,3 +291,10 @@ def test_every_signing_string_has_spanish():
     text = po.read_text(encoding="utf-8")
     assert "#, fuzzy" not in text
     assert re.findall(r'\nmsgid "(.+)"\nmsgstr ""\n', text) == []
+
+
+def test_reloading_an_error_page_goes_back_to_the_document(client, claim, document,
+                                                           portal_path):
+    response = client.get(f"{doc_path(portal_path, document)}/sign")
+    assert response.status_code == 302
+    assert response["Location"] == doc_path(portal_path, document)

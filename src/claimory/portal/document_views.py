@@ -28,7 +28,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claimory.claims.models import Claim
 from claimory.core.clients import request_client_ip
@@ -164,9 +164,11 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def send_code(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """"Text me a code": a new one-time code to the customer's phone."""
+    if request.method != "POST":  # a reload of an error page: back to the document
+        return HttpResponseRedirect(f"{portal_path(token)}/documents/{document_id}")
     passed = _write_gate(request, token, "code", document_id)
     if isinstance(passed, HttpResponse):
         return passed
@@ -209,8 +211,11 @@ def _sign(document: Document, data, meta: RequestMeta, *, needs_code: bool) -> D
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
+    """The signature. GET (a reload of an error page): back to the document."""
+    if request.method != "POST":
+        return HttpResponseRedirect(f"{portal_path(token)}/documents/{document_id}")
     passed = _write_gate(request, token, "sign", document_id)
     if isinstance(passed, HttpResponse):
         return passed
