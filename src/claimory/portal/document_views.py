@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from claimory.claims.models import Claim
 from claimory.core.clients import request_client_ip
+from claimory.core.phones import display_phone
 from claimory.core.rate_window import FixedWindow
 from claimory.esign import services, wording
 from claimory.esign.code_text import otp_send
@@ -90,7 +91,9 @@ def _render(request: HttpRequest, claim: Claim, document: Document, token: str, 
     language = portal_language(request, claim)
     with translation.override(language):
         # The disclosure in the reader's language (its recorded hash is of the English text).
-        sections = [(_(heading), wording.merge(_(text), services.claim_values(claim)))
+        values = {**services.claim_values(claim),
+                  "shop_phone": display_phone(claim.location.phone)}
+        sections = [(_(heading), wording.merge(_(text), values))
                     for heading, text in wording.DISCLOSURE]
     consent = services.consent_current(claim)
     location = claim.location
