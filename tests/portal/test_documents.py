@@ -298,3 +298,19 @@ def test_reloading_an_error_page_goes_back_to_the_document(client, claim, docume
     response = client.get(f"{doc_path(portal_path, document)}/sign")
     assert response.status_code == 302
     assert response["Location"] == doc_path(portal_path, document)
+
+
+def test_wrong_codes_count_and_lock_the_code(client, claim, texting, document, consented,
+                                             portal_path):
+    texting.esign_sms_code = True
+    texting.save()
+    with mock.patch.object(services.secrets, "randbelow", return_value=424242), \
+            mock.patch.object(durable, "enqueue_now"):
+        client.post(f"{doc_path(portal_path, document)}/code")
+    for _n in range(services.OTP_MAX_ATTEMPTS):
+        assert sign_post(client, portal_path, document, code="111111").status_code == 400
+    locked = sign_post(client, portal_path, document, code="424242")
+    assert locked.status_code == 400 and "Too many wrong codes" in locked.content.decode()
+    document.refresh_from_db()
+    assert document.otp_attempts == services.OTP_MAX_ATTEMPTS
+    assert document.status != Status.SIGNED
