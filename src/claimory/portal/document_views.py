@@ -36,7 +36,7 @@ from claimory.core.phones import display_phone
 from claimory.core.rate_window import FixedWindow
 from claimory.esign import services, wording
 from claimory.esign.code_text import otp_send
-from claimory.esign.models import Document, Method
+from claimory.esign.models import Document, Method, Status
 from claimory.esign.selectors import portal_document
 from claimory.esign.services import RequestMeta, SignRefused
 from claimory.photos.serving import file_response
@@ -86,16 +86,20 @@ def document_path(token: str, document: Document) -> str:
     return f"{portal_path(token)}/documents/{document.pk}"
 
 
+def _disclosure(claim: Claim, language: str) -> list[tuple[str, str]]:
+    """The ESIGN disclosure in the reader's language (its recorded hash is of the English
+    text, ``services.disclosure_for``), with the shop's phone as people write it."""
+    values = {**services.claim_values(claim), "shop_phone": display_phone(claim.location.phone)}
+    with translation.override(language):
+        return [(_(heading), wording.merge(_(text), values))
+                for heading, text in wording.DISCLOSURE]
+
+
 def _render(request: HttpRequest, claim: Claim, document: Document, token: str, *,
             status: int = 200, error: str = "", form: dict | None = None) -> HttpResponse:
     language = portal_language(request, claim)
-    with translation.override(language):
-        # The disclosure in the reader's language (its recorded hash is of the English text).
-        values = {**services.claim_values(claim),
-                  "shop_phone": display_phone(claim.location.phone)}
-        sections = [(_(heading), wording.merge(_(text), values))
-                    for heading, text in wording.DISCLOSURE]
     consent = services.consent_current(claim)
+    sections = [] if consent else _disclosure(claim, language)
     location = claim.location
     context = {
         "document": document, "portal_path": portal_path(token),
@@ -117,7 +121,7 @@ def document_page(request: HttpRequest, token: str, document_id: int) -> HttpRes
     if isinstance(found, HttpResponse):
         return found
     claim, document = found
-    if request.method == "GET" and document.status != "void":
+    if request.method == "GET" and document.status != Status.VOID:
         services.document_viewed(document, _meta(request, claim))
         document.refresh_from_db()
     return _render(request, claim, document, token)
