@@ -359,14 +359,17 @@ def otp_check(document: Document, code: str, meta: RequestMeta) -> None:
             raise SignRefused("The code has expired. Ask for a new one.", "code_expired")
         if document.otp_attempts >= OTP_MAX_ATTEMPTS:
             raise SignRefused("Too many wrong codes. Ask for a new one.", "code_locked")
-        if not hmac.compare_digest(document.otp_hash, _otp_hash(document, code)):
+        wrong = not hmac.compare_digest(document.otp_hash, _otp_hash(document, code))
+        if wrong:
+            # Counted, then refused outside the block: raising inside would roll it back.
             document.otp_attempts += 1
             document.save(update_fields=["otp_attempts", "updated_at"])
-            raise SignRefused("That code is not right. Please check the text we sent.",
-                              "code_wrong")
-        document.otp_verified_at, document.otp_hash = timezone.now(), ""
-        document.save(update_fields=["otp_verified_at", "otp_hash", "updated_at"])
-        audit(document, Action.CODE_CHECKED, meta)
+        else:
+            document.otp_verified_at, document.otp_hash = timezone.now(), ""
+            document.save(update_fields=["otp_verified_at", "otp_hash", "updated_at"])
+            audit(document, Action.CODE_CHECKED, meta)
+    if wrong:
+        raise SignRefused("That code is not right. Please check the text we sent.", "code_wrong")
 
 
 def signature_image_clean(raw: bytes) -> bytes:

@@ -14,12 +14,14 @@ from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 
 from claimory.claims.customer_view import customer_claim_view
 from claimory.claims.event_types import portal_fragments_by_type
 from claimory.claims.models import Claim
 from claimory.claims.services import location_today
+from claimory.esign.selectors import portal_documents
 from claimory.portal.shop import shop_card
 from claimory.portal.thread import PortalThread
 from claimory.shops.services import location_timezone
@@ -85,6 +87,8 @@ def portal_context(claim: Claim, *, language: str, show_all: bool = False) -> di
         # Lazy: only the page and the thread fragment query the messages.
         "thread": PortalThread(claim, show_all=show_all),
         "fragments_json": FRAGMENTS_FOR_EVENT_JSON,
+        # Lazy: one query, only where the documents section renders.
+        "documents": SimpleLazyObject(lambda: portal_documents(claim.pk)),
     }
 
 

@@ -5,7 +5,7 @@ The event stream /c/<token>/events is answered in asgi.py, before Django.
 
 from django.urls import path
 
-from claimory.portal import message_views, photo_views, views
+from claimory.portal import document_views, message_views, photo_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -16,4 +16,13 @@ urlpatterns = [
     path("<str:token>/seen", message_views.seen, name="seen"),
     path("<str:token>/photos/<int:photo_id>/<str:variant>", photo_views.photo_file,
          name="photo"),
+    path("<str:token>/esign-consent", document_views.consent, name="esign_consent"),
+    path("<str:token>/documents/<int:document_id>", document_views.document_page,
+         name="document"),
+    path("<str:token>/documents/<int:document_id>/sign", document_views.sign,
+         name="document_sign"),
+    path("<str:token>/documents/<int:document_id>/code", document_views.send_code,
+         name="document_code"),
+    path("<str:token>/documents/<int:document_id>/pdf", document_views.signed_pdf,
+         name="document_pdf"),
 ]

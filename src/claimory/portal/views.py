@@ -109,8 +109,11 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     if claim is None:
         return not_found(request)
     language = cached.language if cached else portal_language(request, claim)
+    # ?sent=signature: back from signing a document (shares "sent": never cached).
+    signed_note = request.GET.get("sent") == "signature"
     response = page_response(request, claim, token, language=language,
-                             extra={"sent_note": sent_note})
+                             extra={"sent_note": sent_note and not signed_note,
+                                    "signed_note": signed_note})
     if cached is not None:
         cached.store(response.content)
     return response
