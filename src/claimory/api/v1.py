@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Swagger
 from claimory.api import errors
 from claimory.api.auth import ApiKeyAuth
 from claimory.api.routes_claims import router as claims_router
+from claimory.api.routes_documents import router as documents_router
 from claimory.api.routes_location import router as location_router
 from claimory.api.routes_messages import router as messages_router
 from claimory.shops.models import Stage
@@ -113,3 +114,4 @@ errors.install(api)
 api.add_router("", location_router)
 api.add_router("", claims_router)
 api.add_router("", messages_router)
+api.add_router("", documents_router)
