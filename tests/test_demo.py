@@ -36,6 +36,10 @@ def test_seed_covers_every_stage_and_is_idempotent(tmp_path, settings):
     from claimory.sms.models import UnmatchedText  # one text waits for staff to file it
 
     assert UnmatchedText.objects.filter(location=first.location).count() == 1
+    from claimory.esign.models import Document  # one document waits for a signature
+
+    waiting = Document.objects.get(claim__location=first.location)
+    assert waiting.claim == first.portal_claim and waiting.open
 
 
 @pytest.mark.django_db

@@ -350,6 +350,30 @@ def _seed_unmatched_text(location: Location) -> None:
         }, provider="simulator")
 
 
+def _seed_document(location: Location, desk, clock: ShopClock) -> None:
+    """A betterment approval waiting for the signature of the portal claim's customer (the
+    claim the demo prints a link to), once; sent in shop hours after the claim's history."""
+    from claimory.esign.models import AuditEntry, Document
+    from claimory.esign.services import document_send
+
+    claims = location.claims.filter(vehicle__vin__in=[spec.vin for spec in CLAIMS])
+    claim = (claims.filter(stage__slug="started").order_by("created_at").first()
+             or claims.first())
+    if claim is None or Document.objects.filter(claim=claim).exists():
+        return
+    with transaction.atomic():
+        document = document_send(claim=claim, kind="betterment", actor=desk, values={
+            "amount": "186.40", "parts": "Two front tyres (worn past 4/32 in.)"})
+        events = ClaimEvent.objects.filter(claim=claim)
+        last = events.exclude(type=EventType.DOCUMENT).order_by("-created_at").first()
+        at = clock.back(30)
+        if last is not None:  # after everything the claim shows, still in shop hours
+            at = min(max(at, last.created_at + dt.timedelta(seconds=1)), clock.latest)
+        Document.objects.filter(pk=document.pk).update(sent_at=at)
+        AuditEntry.objects.filter(document=document).update(at=at)
+        events.filter(type=EventType.DOCUMENT).update(created_at=at)
+
+
 def seed(now: dt.datetime | None = None) -> DemoResult:
     location = Location.objects.filter(slug=DEMO_SLUG).first()
     User = get_user_model()
@@ -414,6 +438,7 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
         _money_backdate(claim, spec.stage, clock)
         _seed_thread(claim, thread, desk, times)
     _seed_unmatched_text(location)
+    _seed_document(location, desk, clock)  # while the seeded history texts nobody
     if history:  # back to the defaults (everything on) for what happens live
         NotificationRule.objects.filter(location=location).delete()
     # Approved (the shop's one click) so the live demo texts the simulated phone.

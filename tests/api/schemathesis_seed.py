@@ -15,6 +15,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from claimory.esign.services import document_send  # noqa: E402
 from claimory.shops.services import apikey_create  # noqa: E402
 from tests.factories import make_claim, make_location  # noqa: E402
 
@@ -22,7 +23,8 @@ from tests.factories import make_claim, make_location  # noqa: E402
 def main() -> None:
     call_command("migrate", verbosity=0)
     location = make_location()
-    make_claim(location)  # something to read before the run creates its own
+    claim = make_claim(location)  # something to read before the run creates its own
+    document_send(claim=claim, kind="delivery_ack", values={"odometer": "48213"})
     print(apikey_create(location=location, name="schemathesis")[1])
 
 

@@ -29,10 +29,34 @@ BODIES = {
     ("get", "/api/v1/claims/{claim_id}/supplements"): None,
     ("post", "/api/v1/claims/{claim_id}/supplements"): {"amount": "120.00"},
     ("patch", "/api/v1/claims/{claim_id}/supplements/{number}"): {"status": "approved"},
+    ("post", "/api/v1/claims/{claim_id}/documents"): {"kind": "delivery_ack", "odometer": 7},
+    ("get", "/api/v1/claims/{claim_id}/documents"): None,
+    ("get", "/api/v1/claims/{claim_id}/documents/{document_id}"): None,
+    ("post", "/api/v1/claims/{claim_id}/documents/{document_id}/void"): {"reason": "Mistake"},
+    ("get", "/api/v1/claims/{claim_id}/documents/{document_id}/pdf"): None,
 }
 
 
-def _call(key: str, method: str, path: str, body, claim_id: int):
+@pytest.fixture
+def documents(claim) -> dict[str, int]:
+    """A document waiting for its signature, and one signed and sealed (for the PDF)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from claimory.esign.models import Document, Status
+    from claimory.esign.services import document_send
+
+    waiting = document_send(claim=claim, kind="delivery_ack", values={"odometer": "7"})
+    sealed = document_send(claim=claim, kind="delivery_ack", values={"odometer": "8"})
+    path = default_storage.save("signed/perm.pdf", ContentFile(b"%PDF-1.7\n"))
+    Document.objects.filter(pk=sealed.pk).update(status=Status.SIGNED, signed_pdf=path)
+    return {"waiting": waiting.pk, "sealed": sealed.pk}
+
+
+def _call(key: str, method: str, path: str, body, claim_id: int, documents=None):
+    if "{document_id}" in path:
+        which = "sealed" if path.endswith("/pdf") else "waiting"
+        path = path.replace("{document_id}", str(documents[which]))
     return Client().generic(
         method.upper(), path.replace("{claim_id}", str(claim_id)).replace("{number}", "1"),
         b"" if body is None else json.dumps(body), content_type="application/json",
@@ -45,20 +69,20 @@ def test_every_operation_is_listed(db):
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(BODIES))
-def test_every_route_answers_403_without_its_permission(api_key, claim, monkeypatch,
+def test_every_route_answers_403_without_its_permission(api_key, claim, documents, monkeypatch,
                                                         method, path):
     for perm, roles in list(MATRIX.items()):
         monkeypatch.setitem(MATRIX, perm, roles - {API_KEY})
-    response = _call(api_key, method, path, BODIES[(method, path)], claim.pk)
+    response = _call(api_key, method, path, BODIES[(method, path)], claim.pk, documents)
     assert response.status_code == 403, (method, path, response.content[:300])
     assert response.json()["error"]["code"] == "forbidden"
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(BODIES))
-def test_every_route_works_with_todays_matrix(api_key, claim, method, path):
+def test_every_route_works_with_todays_matrix(api_key, claim, documents, method, path):
     if "{number}" in path:
         supplement_add(claim=claim, amount="75.00")
-    response = _call(api_key, method, path, BODIES[(method, path)], claim.pk)
+    response = _call(api_key, method, path, BODIES[(method, path)], claim.pk, documents)
     assert response.status_code in (200, 201), (method, path, response.content[:300])
 
 

@@ -23,6 +23,8 @@ from claimory.claims.services import claim_update, portal_token_rotate
 from claimory.drafts.drafters import TemplateDrafter
 from claimory.drafts.models import Draft
 from claimory.drafts.services import draft_create
+from claimory.esign.models import Document, DocumentTemplate
+from claimory.esign.services import document_prepare, document_send
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import conversation_assign, message_receive, message_send
 from claimory.money.models import RentalRule, Supplement
@@ -54,7 +56,8 @@ AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
 GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
-            "settings_notifications", "settings_rental"}
+            "settings_notifications", "settings_rental", "document", "document_pdf",
+            "settings_documents"}
 
 
 @dataclass
@@ -111,6 +114,19 @@ def _a_rule(ctx: Ctx) -> RentalRule:
 
 def _template_id(ctx: Ctx) -> int:
     return MessageTemplate.objects.get(location=ctx.location, key="received", language="en").pk
+
+
+def _document_send(ctx: Ctx, role: str) -> tuple[str, dict]:
+    values = {"odometer": "48213"}
+    sha = document_prepare(ctx.claim, "delivery_ack", values).content_sha256
+    return reverse("backoffice:document_new", args=[ctx.claim.pk]), \
+        {"kind": "delivery_ack", "action": "send", "content_sha256": sha, **values}
+
+
+def _document_void(ctx: Ctx, role: str) -> tuple[str, dict]:
+    document = document_send(claim=ctx.claim, kind="delivery_ack", values={"odometer": "9"})
+    return reverse("backoffice:document_void", args=[ctx.claim.pk, document.pk]), \
+        {"reason": "Sent by mistake"}
 
 
 POST_CASES: dict[str, Case] = {
@@ -172,6 +188,14 @@ POST_CASES: dict[str, Case] = {
         reverse("backoffice:template_approve", args=["northside", _template_id(ctx)]), {})),
     "templates_approve_all": Case("notifications.manage", lambda ctx, role: (
         reverse("backoffice:templates_approve_all", args=["northside"]), {})),
+    "document_new": Case("documents.send", _document_send),
+    "document_void": Case("documents.send", _document_void),
+    "document_template": Case("documents.templates", lambda ctx, role: (
+        reverse("backoffice:document_template", args=["northside", "betterment"]),
+        {"betterment-title": "Betterment", "betterment-body": "You pay {amount}."})),
+    "esign_settings": Case("documents.templates", lambda ctx, role: (
+        reverse("backoffice:esign_settings", args=["northside"]),
+        {"sms_code": "on", "reminder_hours": "12"})),
     "settings_location": Case("settings.location", lambda ctx, role: (
         f"{reverse('backoffice:settings_location')}?location=northside",
         {**location_form(ctx.owner_client), "tagline": "Changed by the test"})),
@@ -235,6 +259,8 @@ def snapshot() -> dict:
         "rules": list(NotificationRule.objects.order_by("pk").values()),
         "supplements": list(Supplement.objects.order_by("pk").values()),
         "rental_rules": list(RentalRule.objects.order_by("pk").values()),
+        "documents": list(Document.objects.order_by("pk").values()),
+        "document_templates": list(DocumentTemplate.objects.order_by("pk").values()),
     }
 
 

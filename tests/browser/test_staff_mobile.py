@@ -27,6 +27,8 @@ PAGES = {
     "settings_texting": "/staff/settings/texting",
     "settings_notifications": "/staff/settings/notifications",
     "simulator": "/staff/simulator/",
+    "document_new": "/staff/claims/{claim}/documents/new?kind=betterment",
+    "settings_documents": "/staff/settings/documents",
 }
 
 # The actions a person comes to each page for (CSS selectors; the first match is checked).
@@ -47,6 +49,9 @@ PRIMARY = {
     "settings_texting": ["#find button[type=submit]", ".tabs a"],
     "settings_notifications": [".tabs a", "button.btn--primary"],
     "simulator": [".sim-numbers a"],
+    "document_new": [".doc-kind-tabs a[aria-current]", "#id_amount", "button[value=preview]"],
+    "settings_documents": [".tabs a[aria-current]", "#signing button[type=submit]",
+                           "#template-betterment summary"],
 }
 
 # Elements that must be at least 44 px tall on a phone (fields, buttons, button-links).
@@ -323,3 +328,36 @@ def test_print_links_on_a_phone_right_after_opening_a_claim(staff_phone, demo_se
         assert box["height"] >= TAP_MIN
     _no_sideways_scroll(page, "PDF menu open")
     phone_screenshot(page, "staff-390-claim_just_opened")
+
+
+def _demo_document(server) -> tuple[int, int]:
+    """The demo's document waiting for a signature: (claim id, document id), via the API."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    claims = httpx.get(f"{server.origin}/api/v1/claims?limit=50", headers=headers,
+                       timeout=10).json()["items"]
+    for claim in claims:
+        documents = httpx.get(f"{server.origin}/api/v1/claims/{claim['id']}/documents",
+                              headers=headers, timeout=10).json()
+        if documents:
+            return claim["id"], documents[0]["id"]
+    raise AssertionError("the demo seeds a document waiting for a signature")
+
+
+def test_document_page_on_a_phone_and_a_laptop(browser, staff_phone, demo_server):
+    claim, document = _demo_document(demo_server)
+    url = f"{demo_server.origin}/staff/claims/{claim}/documents/{document}"
+    page = staff_phone
+    page.goto(url)
+    _no_sideways_scroll(page, "document at 390")
+    expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    for selector in ("#id_reason", "#void button[type=submit]", ".page-head__actions a"):
+        _reachable(page, selector, "document")
+    phone_screenshot(page, "staff-390-document")
+    context, laptop = _laptop(browser, staff_phone)
+    laptop.goto(url)
+    _no_sideways_scroll(laptop, "document at 1366")
+    _reachable(laptop, "#void button[type=submit]", "document at 1366", tap_min=0)
+    laptop.screenshot(path=str(ARTIFACTS / "staff-1366-document.png"), full_page=True)
+    context.close()

@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Swagger
 from claimory.api import errors
 from claimory.api.auth import ApiKeyAuth
 from claimory.api.routes_claims import router as claims_router
+from claimory.api.routes_documents import router as documents_router
 from claimory.api.routes_location import router as location_router
 from claimory.api.routes_messages import router as messages_router
 from claimory.api.routes_money import router as money_router
@@ -115,3 +116,4 @@ api.add_router("", location_router)
 api.add_router("", claims_router)
 api.add_router("", messages_router)
 api.add_router("", money_router)
+api.add_router("", documents_router)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from claimory.backoffice.access import permission_view, staff_view
+from claimory.backoffice.documents import document_rows
 from claimory.backoffice.forms.claims import (
     COMMON_CARRIERS,
     ClaimFilterForm,
@@ -108,6 +109,7 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
         "note_form": note_form or NoteForm(),
         "move_form": StageMoveForm(initial={"stage": claim.stage.slug}),
         "supplements": list(supplements_of(claim)),
+        "documents": document_rows(claim),
         "supplement_form": supplement_form or SupplementForm(),
         "decisions": (("approved", "Approve"), ("denied", "Deny"), ("pending", "Reopen")),
         "rental": (rental_coverage(claim, location_today(claim.location))
