@@ -372,3 +372,16 @@ def _blank_pdf() -> bytes:
     pdf = FPDF()
     pdf.add_page()
     return bytes(pdf.output())
+
+
+def test_names_beyond_latin_print_in_the_full_font(claim, front_desk):
+    from claimory.esign.pdf import SYSTEM_FONTS
+
+    if not (SYSTEM_FONTS / "DejaVuSans.ttf").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("fonts-dejavu-core is missing: CI installs it")
+        pytest.skip("fonts-dejavu-core is not installed")
+    document = signed(claim, front_desk, method="typed", name="Иван Петров")
+    run_job(document)
+    text = pdf_text(sealed_bytes(document))
+    assert "Signed electronically by Иван Петров" in text

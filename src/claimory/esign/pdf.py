@@ -30,7 +30,9 @@ from claimory.esign.services import consent_current
 # for text beyond it (Greek, Cyrillic, Vietnamese…). Pages look the same either way.
 SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 BUNDLED_FONTS = Path(__file__).resolve().parent.parent / "printables" / "fonts"
+HAND_FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSerif-Italic.ttf"
 SANS = "DejaVu"
+HAND = "DejaVuHand"
 INK = (20, 20, 20)
 GREY = (95, 95, 95)
 PEN = (16, 32, 110)  # the typed signature's ink
@@ -148,10 +150,10 @@ class _Pdf(FPDF):
 
 
 @functools.cache
-def _bundled_chars() -> frozenset[int]:
+def _chars(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    with TTFont(BUNDLED_FONTS / "DejaVuSans.ttf") as font:
+    with TTFont(path) as font:
         return frozenset(font.getBestCmap()) | {0x0A, 0x0D}
 
 
@@ -162,7 +164,7 @@ def _fonts(record: Record) -> tuple[Path, Path]:
     used |= {ord(ch) for step in record.steps for value in astuple(step)
              if isinstance(value, str) for ch in value}
     regular, bold = SYSTEM_FONTS / "DejaVuSans.ttf", SYSTEM_FONTS / "DejaVuSans-Bold.ttf"
-    if used <= _bundled_chars() or not (regular.exists() and bold.exists()):
+    if used <= _chars(BUNDLED_FONTS / "DejaVuSans.ttf") or not (regular.exists() and bold.exists()):
         return BUNDLED_FONTS / "DejaVuSans.ttf", BUNDLED_FONTS / "DejaVuSans-Bold.ttf"
     return regular, bold
 
@@ -187,7 +189,8 @@ def _text(pdf: FPDF, text: str, size: float = 10.5, *, bold: bool = False,
           color: tuple[int, int, int] = INK, gap: float = 1.5, line: float = 1.35) -> None:
     pdf.set_font(SANS, "B" if bold else "", size)
     pdf.set_text_color(*color)
-    pdf.multi_cell(0, size * 0.3528 * line, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, size * 0.3528 * line, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                   align="L")
     pdf.ln(gap)
 
 
@@ -198,7 +201,7 @@ def _pair(pdf: FPDF, label: str, value: str, *, mono: bool = False) -> None:
     pdf.cell(42, 4.6, label.upper())
     pdf.set_font(SANS, "", 8.5 if mono else 9.5)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(0, 4.6, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 4.6, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.ln(0.8)
 
 
@@ -231,12 +234,15 @@ def _signature(pdf: FPDF, record: Record) -> None:
         pdf.image(io.BytesIO(record.signature_png), x=x, y=top, w=80, h=26,
                   keep_aspect_ratio=True)
     else:
-        pdf.set_font(SANS, "", 24)
+        # An italic hand when it has every letter of the name, else the body font.
+        if {ord(ch) for ch in record.signer_name} <= _chars(HAND_FONT):
+            pdf.add_font(HAND, "", str(HAND_FONT))
+            pdf.set_font(HAND, "", 26)
+        else:
+            pdf.set_font(SANS, "", 24)
         pdf.set_text_color(*PEN)
-        # A slanted hand in the same font: script-like, and every name's letters are there.
-        with pdf.skew(ax=-14, x=x, y=top + 20):
-            pdf.set_xy(x + 3, top + 6)
-            pdf.cell(0, 14, record.signer_name)
+        pdf.set_xy(x + 2, top + 8)
+        pdf.cell(0, 14, record.signer_name)
     pdf.set_draw_color(*INK)
     pdf.line(x, top + 28, x + 90, top + 28)
     pdf.set_y(top + 30)
@@ -251,7 +257,8 @@ def _certificate(pdf: FPDF, record: Record) -> None:
     _text(pdf, "Certificate of signature", 16, bold=True, gap=1)
     _text(pdf, "The record of how this document was sent, read, consented to and signed.",
           9.5, color=GREY, gap=2)
-    _pair(pdf, "Document", f"{record.title} ({record.kind}), document {record.document_id}")
+    kind = f" ({record.kind})" if record.kind.casefold() != record.title.casefold() else ""
+    _pair(pdf, "Document", f"{record.title}{kind}, document {record.document_id}")
     _pair(pdf, "Shop", " · ".join(p for p in (record.shop_name, record.shop_address) if p))
     _pair(pdf, "Claim", f"{record.claim_ref} · {record.vehicle}")
     _pair(pdf, "Sent", utc(record.sent_at))
