@@ -4,23 +4,31 @@ poppler's pdfsig, tamper-evident, sealed once."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from unittest import mock
 
 import pypdfium2
 import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from fpdf import FPDF
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from claimory.claims.models import ClaimEvent, EventType
 from claimory.core import durable
@@ -28,7 +36,8 @@ from claimory.esign import identity as identity_module
 from claimory.esign import services
 from claimory.esign.identity import identity_get
 from claimory.esign.models import Action, Kind, SealJob, SealState
-from claimory.esign.seal import seal_pdf, seal_run
+from claimory.esign.pdf import SYSTEM_FONTS, record_for, render
+from claimory.esign.seal import asn1_cert, seal_pdf, seal_run
 from claimory.esign.verify import (
     ALTERED,
     NO_SEAL,
@@ -104,8 +113,6 @@ def test_a_signed_document_is_sealed_and_verifies(claim, front_desk, method):
     assert job.state == SealState.DONE
     data = sealed_bytes(document)
     assert data.startswith(b"%PDF-")
-    import hashlib
-
     assert document.signed_sha256 == hashlib.sha256(data).hexdigest()
     verdict = verify_pdf(data)
     assert verdict.ok, verdict
@@ -137,8 +144,6 @@ def test_the_certificate_page_holds_the_trail(claim, front_desk):
 
 
 def test_rendering_is_deterministic(claim, front_desk):
-    from claimory.esign.pdf import record_for, render
-
     document = signed(claim, front_desk)
     record = record_for(document, sealed_by="Claimory document seal — test")
     assert render(record) == render(record)
@@ -148,8 +153,9 @@ def test_one_altered_byte_breaks_the_seal(claim, front_desk, tmp_path):
     document = signed(claim, front_desk)
     run_job(document)
     data = bytearray(sealed_bytes(document))
-    # A character of the document's text, inside the sealed byte range.
+    # One byte of the PDF's metadata, well inside the sealed byte range.
     at = data.index(b"/Producer")
+    assert at + 2 < data.index(b"/ByteRange")
     data[at + 2] ^= 0x01
     verdict = verify_pdf(bytes(data))
     assert not verdict.ok and verdict.reason == ALTERED
@@ -169,8 +175,6 @@ def test_appending_after_the_seal_is_an_alteration(claim, front_desk):
 
 
 def test_a_pdf_without_seal_and_a_non_pdf_fail(claim, front_desk, tmp_path):
-    from claimory.esign.pdf import record_for, render
-
     document = signed(claim, front_desk)
     unsealed = render(record_for(document, sealed_by="nobody"))
     assert verify_pdf(unsealed).reason == NO_SEAL
@@ -319,13 +323,36 @@ def test_a_configured_p12_identity_seals(settings, tmp_path):
     (tmp_path / "seal.p12").write_bytes(pkcs12.serialize_key_and_certificates(
         b"seal", key, cert, None, serialization.BestAvailableEncryption(b"s3cret")))
     settings.ESIGN_P12_FILE, settings.ESIGN_P12_PASSWORD = str(tmp_path / "seal.p12"), "s3cret"
-    from claimory.esign.pdf import BUNDLED_FONTS  # noqa: F401  (any PDF will do)
-
     data = seal_pdf(_blank_pdf(), reason="test", location="here")
     assert verify_pdf(data).ok
     settings.ESIGN_P12_PASSWORD = "wrong"
     with pytest.raises(ImproperlyConfigured, match="CLAIMORY_ESIGN_P12_PASSWORD"):
         identity_get()
+
+
+def test_the_environment_configures_the_identity(tmp_path):
+    """The real wiring: CLAIMORY_ESIGN_* variables read by settings.py, in a fresh process."""
+    key, cert = _own_cert(tmp_path, "From the environment")
+    (tmp_path / "seal.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (tmp_path / "seal.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    env = {**os.environ, "CLAIMORY_DATA_DIR": str(tmp_path / "data"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+           "CLAIMORY_ESIGN_KEY_FILE": str(tmp_path / "seal.key"),
+           "CLAIMORY_ESIGN_CERT_FILE": str(tmp_path / "seal.crt")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", "claimory.cli", "esign", "certificate"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert x509.load_pem_x509_certificates(done.stdout.encode()) == [cert]
+    env["CLAIMORY_ESIGN_CERT_FILE"] = str(tmp_path / "gone.crt")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode != 0
+    assert done.stderr.startswith("CommandError: CLAIMORY_ESIGN_CERT_FILE=")
+    assert "cannot be read" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_unreadable_configuration_says_what_is_wrong(settings, tmp_path):
@@ -367,7 +394,6 @@ def test_the_certificate_command_prints_the_pem(capsys):
 
 
 def _blank_pdf() -> bytes:
-    from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
@@ -375,8 +401,6 @@ def _blank_pdf() -> bytes:
 
 
 def test_names_beyond_latin_print_in_the_full_font(claim, front_desk):
-    from claimory.esign.pdf import SYSTEM_FONTS
-
     if not (SYSTEM_FONTS / "DejaVuSans.ttf").exists():
         if os.environ.get("CI") == "true":
             pytest.fail("fonts-dejavu-core is missing: CI installs it")
@@ -385,3 +409,58 @@ def test_names_beyond_latin_print_in_the_full_font(claim, front_desk):
     run_job(document)
     text = pdf_text(sealed_bytes(document))
     assert "Signed electronically by Иван Петров" in text
+
+
+@pytest.fixture
+def time_stamp_authority():
+    """An RFC 3161 time-stamp authority on loopback (pyHanko's test TSA behind HTTP)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's is RSA-only
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Loopback TSA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                           critical=True)
+            .sign(key, hashes.SHA256()))
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_cert(cert),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())))
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            requests.append(self.headers["Content-Type"])
+            answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/tsa", requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_with_a_time_stamp_authority_the_seal_is_timestamped(claim, front_desk, settings,
+                                                             time_stamp_authority):
+    url, requests = time_stamp_authority
+    settings.ESIGN_TSA_URL = url
+    document = signed(claim, front_desk)
+    run_job(document)
+    verdict = verify_pdf(sealed_bytes(document))
+    # pyHanko asks once more while sizing the signature's room in the file.
+    assert requests and set(requests) == {"application/timestamp-query"}
+    assert verdict.ok and verdict.timestamped
+    assert abs(verdict.signed_at - document.signed_at) < dt.timedelta(minutes=1)
+    assert document.audit.get(action=Action.SEALED).detail["timestamped"] is True

@@ -8,7 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claimory.esign.identity import identity_get
+from claimory.esign.identity import IdentityError, identity_get
 from claimory.esign.pdf import utc
 from claimory.esign.verify import UNTRUSTED, verify_pdf
 
@@ -32,10 +32,13 @@ class Command(BaseCommand):
                                  help="Only the root: the one to mark trusted in Adobe Reader.")
 
     def handle(self, *args, action: str, **options) -> None:
-        if action == "verify":
-            self._verify(options["file"])
-        else:
-            self._certificate(root_only=options["root"])
+        try:
+            if action == "verify":
+                self._verify(options["file"])
+            else:
+                self._certificate(root_only=options["root"])
+        except IdentityError as exc:  # a configured key or certificate that cannot be used
+            raise CommandError(str(exc), returncode=EXIT_BAD) from exc
 
     def _verify(self, name: str) -> None:
         try:
