@@ -272,6 +272,7 @@ def test_not_sealed_yet_and_a_swapped_file(claim, front_desk):
 def test_the_identity_is_made_once_and_kept_private(data_dir):
     first = identity_get()
     folder = data_dir / "esign" / "identity"
+    assert folder.stat().st_mode & 0o777 == 0o700
     for name in identity_module.FILES:
         assert (folder / name).stat().st_mode & 0o777 == 0o600
     identity_module._load.cache_clear()
