@@ -255,6 +255,17 @@ def test_giving_up_marks_the_job_failed(claim, front_desk):
                                      customer_visible=False).exists()
 
 
+def test_an_altered_stored_file_shows_as_altered(claim, front_desk):
+    document = signed(claim, front_desk)
+    run_job(document)
+    data = bytearray(sealed_bytes(document))
+    data[data.index(b"/Producer") + 2] ^= 0x01
+    path = Path(default_storage.path(document.signed_pdf.name))
+    path.write_bytes(bytes(data))
+    ok, message = document_seal_status(document)
+    assert not ok and message.startswith("Document altered")
+
+
 def test_not_sealed_yet_and_a_swapped_file(claim, front_desk):
     document = signed(claim, front_desk)
     assert document_seal_status(document) == (False, "Not sealed yet")
@@ -289,6 +300,24 @@ def test_the_identity_is_made_once_and_kept_private(data_dir):
     assert [p.name for p in folder.parent.iterdir()] == ["identity"]
 
 
+def test_processes_racing_to_make_the_identity_end_with_one(data_dir):
+    folder = data_dir / "esign" / "identity"
+    start = threading.Barrier(4)
+    seen = []
+
+    def make():
+        start.wait()
+        seen.append(identity_module._made(folder).fingerprint())
+
+    racers = [threading.Thread(target=make) for _ in range(4)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    assert len(seen) == 4 and len(set(seen)) == 1
+    assert [p.name for p in folder.parent.iterdir()] == ["identity"]  # no leftovers
+
+
 def _own_cert(tmp_path: Path, common: str = "Northside Collision seal"):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
@@ -317,6 +346,20 @@ def test_a_configured_pem_identity_seals(claim, front_desk, settings, tmp_path):
     verdict = verify_pdf(sealed_bytes(document))
     assert verdict.ok and verdict.signer == "Northside Collision seal"
     assert not (settings.DATA_DIR / "esign").exists()  # nothing made
+
+
+def test_seals_made_before_configuring_stay_ours(claim, front_desk, settings, tmp_path):
+    document = signed(claim, front_desk)
+    run_job(document)  # by the identity made in the data dir
+    key, cert = _own_cert(tmp_path)
+    (tmp_path / "seal.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (tmp_path / "seal.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    settings.ESIGN_KEY_FILE, settings.ESIGN_CERT_FILE = (str(tmp_path / "seal.key"),
+                                                         str(tmp_path / "seal.crt"))
+    assert identity_get().common_name == "Northside Collision seal"
+    assert verify_pdf(sealed_bytes(document)).ok
 
 
 def test_a_configured_p12_identity_seals(settings, tmp_path):

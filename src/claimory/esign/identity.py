@@ -95,6 +95,21 @@ def installation_name() -> str:
     return (host or socket.gethostname() or "claimory")[:40]
 
 
+def earlier_anchors() -> tuple[x509.Certificate, ...]:
+    """The made identity's certificates when a configured one seals now: PDFs sealed before
+    the shop configured its own certificate stay "ours". Nothing is made here."""
+    if not (settings.ESIGN_KEY_FILE or settings.ESIGN_P12_FILE):
+        return ()
+    folder = Path(settings.DATA_DIR) / "esign" / "identity"
+    certs = []
+    for name in ("seal-cert.pem", "root-cert.pem"):
+        try:
+            certs.append(x509.load_pem_x509_certificate((folder / name).read_bytes()))
+        except (OSError, ValueError):
+            continue
+    return tuple(certs)
+
+
 def identity_get() -> Identity:
     """The seal identity (loaded once per process for the current configuration)."""
     return _load(str(settings.DATA_DIR), settings.ESIGN_KEY_FILE, settings.ESIGN_CERT_FILE,

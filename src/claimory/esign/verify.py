@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 
-from claimory.esign.identity import Identity, identity_get
+from claimory.esign.identity import Identity, earlier_anchors, identity_get
 from claimory.esign.models import Document, SealState
 from claimory.esign.pdf import utc
 from claimory.esign.seal import FIELD, asn1_cert, run_sync
@@ -30,6 +31,10 @@ ALTERED = "altered after sealing"
 NO_SEAL = "no seal"
 UNREADABLE = "not a readable PDF"
 UNTRUSTED = "certificate not ours/untrusted"
+
+# pyHanko logs a traceback at WARNING for every certificate it cannot chain to our anchors
+# (another installation's seal, a public timestamp authority); the verdict says it once.
+logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,8 @@ def verify_pdf(data: bytes, *, identity: Identity | None = None) -> Verdict:
         return Verdict(file_sha256=file_sha256, reason=NO_SEAL)
     embedded = next((s for s in signatures if s.field_name == FIELD), signatures[0])
     identity = identity or identity_get()
-    context = ValidationContext(trust_roots=[asn1_cert(c) for c in identity.anchors],
+    anchors = (*identity.anchors, *earlier_anchors())
+    context = ValidationContext(trust_roots=[asn1_cert(c) for c in anchors],
                                 allow_fetching=False, revocation_mode="soft-fail")
     try:
         signer = embedded.signer_cert.subject.human_friendly
