@@ -8,8 +8,9 @@ customer made is drawn on the page; the seal is what makes the page tamper-evide
 The handler is idempotent: a document that already has its sealed PDF is left alone, and
 an attempt whose lease was taken over by another worker changes nothing.
 
-pyHanko is imported where it is used: it costs every process a third of a second at start,
-and only the worker seals.
+pyHanko, fpdf2 and the certificate code are imported where they are used: together they
+cost every process most of a second at start (this module is imported by the app's
+``ready``), and only the worker seals.
 """
 
 from __future__ import annotations
@@ -22,12 +23,8 @@ import logging
 import time
 import uuid
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -35,10 +32,14 @@ from django.db import transaction
 
 from claimory.claims.models import Channel
 from claimory.core import durable
-from claimory.esign.identity import Identity, identity_get
 from claimory.esign.models import Action, Document, SealJob, SealState, Status
-from claimory.esign.pdf import record_for, render, utc
 from claimory.esign.services import audit, document_event
+
+if TYPE_CHECKING:
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+
+    from claimory.esign.identity import Identity
 
 log = logging.getLogger(__name__)
 FIELD = "ClaimorySeal"
@@ -58,10 +59,15 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
 def _signer(identity: Identity):
+    from asn1crypto import keys as asn1_keys
+    from cryptography.hazmat.primitives import serialization
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -80,6 +86,8 @@ def seal_pdf(data: bytes, *, reason: str, location: str, identity: Identity | No
     from pyhanko.sign import fields, signers
     from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
+    from claimory.esign.identity import identity_get
+
     identity = identity or identity_get()
     tsa_url = settings.ESIGN_TSA_URL if tsa_url is None else tsa_url
     meta = signers.PdfSignatureMetadata(
@@ -95,6 +103,9 @@ def seal_pdf(data: bytes, *, reason: str, location: str, identity: Identity | No
 
 def document_seal(document: Document, *, identity: Identity | None = None) -> bytes:
     """The sealed PDF of a signed ``document`` (rendered and sealed now; nothing stored)."""
+    from claimory.esign.identity import identity_get
+    from claimory.esign.pdf import record_for, render, utc
+
     identity = identity or identity_get()
     record = record_for(document, sealed_by=identity.common_name)
     location = document.claim.location
@@ -125,6 +136,8 @@ def seal_run(job: SealJob) -> None:
             durable.finish(job, SealState.FAILED, last_error="The document is not signed.")
             return
     # Rendering, sealing and a timestamp authority's answer take a while: no locks held.
+    from claimory.esign.identity import identity_get
+
     started = time.monotonic()
     identity = identity_get()
     sealed = document_seal(document, identity=identity)

@@ -24,7 +24,6 @@ from django.core.files.storage import default_storage
 
 from claimory.esign.identity import Identity, earlier_anchors, identity_get
 from claimory.esign.models import Document, SealState
-from claimory.esign.pdf import utc
 from claimory.esign.seal import FIELD, asn1_cert, run_sync
 
 ALTERED = "altered after sealing"
@@ -131,6 +130,8 @@ def verify_cached(data: bytes) -> Verdict:
 
 def document_seal_status(document: Document) -> tuple[bool, str]:
     """For the staff page: (True, "Signature valid — sealed … by …") or (False, why not)."""
+    from claimory.esign.pdf import utc
+
     if not document.signed_pdf:
         job = getattr(document, "seal_job", None)
         if job is not None and job.state == SealState.FAILED:
