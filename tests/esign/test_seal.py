@@ -158,7 +158,8 @@ def test_one_altered_byte_breaks_the_seal(claim, front_desk, tmp_path):
     assert at + 2 < data.index(b"/ByteRange")
     data[at + 2] ^= 0x01
     verdict = verify_pdf(bytes(data))
-    assert not verdict.ok and verdict.reason == ALTERED
+    assert not verdict.ok and verdict.reason == ALTERED and not verdict.intact
+    assert verdict.trusted  # still our certificate: trust is reported apart from integrity
     path = tmp_path / "altered.pdf"
     path.write_bytes(bytes(data))
     with pytest.raises(CommandError, match="NOT VALID — altered after sealing") as failure:

@@ -109,7 +109,7 @@ def verify_pdf(data: bytes, *, identity: Identity | None = None) -> Verdict:
     elif not status.trusted:
         reason = UNTRUSTED
         detail = f"signed by “{common}”, which is not this installation's seal certificate"
-    return Verdict(sealed=True, intact=intact, trusted=intact and bool(status.trusted),
+    return Verdict(sealed=True, intact=intact, trusted=bool(status.trusted),
                    signer=str(common), signed_at=signed_at, timestamped=stamp is not None,
                    document_hash=document_hash, file_sha256=file_sha256, reason=reason,
                    detail=detail)

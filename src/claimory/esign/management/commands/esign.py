@@ -52,7 +52,8 @@ class Command(BaseCommand):
             source = "timestamp authority" if verdict.timestamped else "signer's clock"
             rows += [("Signer", verdict.signer or "—"),
                      ("Signed at", f"{utc(verdict.signed_at)} ({source})"),
-                     ("Document hash", f"{verdict.document_hash} (SHA-256 of the sealed bytes)"),
+                     ("Document hash",
+                      f"{verdict.document_hash} (SHA-256 of the bytes the seal covers)"),
                      ("Integrity", "intact" if verdict.intact else "ALTERED"),
                      ("Certificate", "this installation's seal" if verdict.trusted
                       else "not this installation's")]
