@@ -8,7 +8,8 @@ Two separate questions with separate answers:
 - **trust**: the signer's certificate is this installation's seal certificate, or chains
   (offline, no fetching) to it or to a certificate of the configured chain. The made root
   is self-signed, so the outside world's trust stores know nothing of it; trust here means
-  "sealed by us", not "sealed by a public CA".
+  "sealed by us", not "sealed by a public CA". Trust is only judged for an intact seal
+  (pyHanko does not build the path of a broken one), so an altered PDF is never "trusted".
 """
 
 from __future__ import annotations

@@ -10,11 +10,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claimory.esign.identity import IdentityError, identity_get
 from claimory.esign.pdf import utc
-from claimory.esign.verify import UNTRUSTED, verify_pdf
+from claimory.esign.verify import UNTRUSTED, Verdict, verify_pdf
 
 # Exit codes of `verify`: 0 intact and ours, 1 altered / no seal / unreadable, 3 intact but
 # sealed by a certificate this installation does not know (2 is a usage error).
 EXIT_BAD, EXIT_UNTRUSTED = 1, 3
+
+
+def _certificate_line(verdict: Verdict) -> str:
+    if not verdict.intact:
+        return "not checked (the seal is broken)"  # pyHanko checks trust only when intact
+    return "this installation's seal" if verdict.trusted else "not this installation's"
 
 
 class Command(BaseCommand):
@@ -55,8 +61,7 @@ class Command(BaseCommand):
                      ("Document hash",
                       f"{verdict.document_hash} (SHA-256 of the bytes the seal covers)"),
                      ("Integrity", "intact" if verdict.intact else "ALTERED"),
-                     ("Certificate", "this installation's seal" if verdict.trusted
-                      else "not this installation's")]
+                     ("Certificate", _certificate_line(verdict))]
         for label, value in rows:
             self.stdout.write(f"{label + ':':<15}{value}")
         if verdict.ok:
