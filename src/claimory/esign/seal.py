@@ -124,6 +124,7 @@ def _held(job: SealJob) -> bool:
 
 @durable.handler(SealJob)
 def seal_run(job: SealJob) -> None:
+    """Render, seal and store the document's PDF once; audit it and tell the timeline."""
     document = job.document
     with transaction.atomic():
         if not _held(job):
