@@ -224,6 +224,16 @@ LLM_BASE_URL = envstr("CLAIMORY_LLM_BASE_URL")
 LLM_API_KEY = envstr("CLAIMORY_LLM_API_KEY")
 LLM_MODEL = envstr("CLAIMORY_LLM_MODEL")
 
+# E-signature seal (esign/identity.py): the key + certificate (PEM, optional chain) or a
+# PKCS#12 file that seal signed PDFs; unset → made on first use in <data dir>/esign. A time-stamp
+# authority's URL adds an RFC 3161 timestamp to every seal (PAdES B-T).
+ESIGN_KEY_FILE = envstr("CLAIMORY_ESIGN_KEY_FILE")
+ESIGN_CERT_FILE = envstr("CLAIMORY_ESIGN_CERT_FILE")
+ESIGN_CHAIN_FILE = envstr("CLAIMORY_ESIGN_CHAIN_FILE")
+ESIGN_P12_FILE = envstr("CLAIMORY_ESIGN_P12_FILE")
+ESIGN_P12_PASSWORD = envstr("CLAIMORY_ESIGN_P12_PASSWORD")
+ESIGN_TSA_URL = envstr("CLAIMORY_ESIGN_TSA_URL")
+
 # Unknown portal tokens: at most this many 404s per client per minute before 429.
 PORTAL_404_LIMIT_PER_MINUTE = envint("CLAIMORY_PORTAL_404_LIMIT", 30)
 # Accounts (core/ratelimit.py): failed sign-ins per 15 minutes, reset emails per hour.

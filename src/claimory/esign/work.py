@@ -4,4 +4,4 @@ Handlers are registered by the modules that do the work; importing them here is 
 ``claimory worker`` know them.
 """
 
-from claimory.esign import reminders  # noqa: E402, F401
+from claimory.esign import reminders, seal  # noqa: E402, F401
