@@ -68,8 +68,10 @@ def _stage_choices(claim: Claim) -> list[tuple[str, str]]:
 
 
 def _refusal_status(exc: UploadRefused, size: int | None) -> int:
-    """413 for a file over the limit, 415 for one that is not an image, else 400."""
-    if size is not None and size > MAX_IMAGE_BYTES or "too large" in str(exc):
+    """413 for a file over the limit (bytes or pixels), 415 for one that is not an image,
+    else 400."""
+    if (size is not None and size > MAX_IMAGE_BYTES or "too large" in str(exc)
+            or "megapixels" in str(exc)):
         return 413
     if "not a photo" in str(exc) or "Please send a photo" in str(exc):
         return 415
