@@ -207,6 +207,11 @@ TASKS = {
     }
 }
 
+# The largest multipart request (a burst of photos from the bay, a customer's files): refused
+# with a 413 from its Content-Length before anything is read (core/too_big.py). Each file is
+# still held to its own limit (photos/uploads.py).
+MAX_UPLOAD_REQUEST_BYTES = envint("CLAIMORY_MAX_UPLOAD_REQUEST_BYTES", 100 * 1024 * 1024)
+
 # Durable work (core/durable.py): how long a worker holds a row before another may take it
 # over (the first one is presumed dead), how long a queued row may wait before the sweep
 # queues it again, and how often `claimory worker` sweeps.

@@ -13,6 +13,8 @@ from claimory.shops.permissions import API_KEY, MATRIX
 from tests.api.conftest import claim_body
 from tests.api.openapi_check import spec
 
+MULTIPART = "multipart"  # a photo upload: a form with a real JPEG, not JSON
+
 # One valid request per operation; a new route must be added here (the test checks).
 BODIES = {
     ("get", "/api/v1/location"): None,
@@ -34,6 +36,9 @@ BODIES = {
     ("get", "/api/v1/claims/{claim_id}/documents/{document_id}"): None,
     ("post", "/api/v1/claims/{claim_id}/documents/{document_id}/void"): {"reason": "Mistake"},
     ("get", "/api/v1/claims/{claim_id}/documents/{document_id}/pdf"): None,
+    ("post", "/api/v1/claims/{claim_id}/photos"): MULTIPART,
+    ("get", "/api/v1/claims/{claim_id}/photos"): None,
+    ("get", "/api/v1/claims/{claim_id}/photos/{photo_id}"): None,
 }
 
 
@@ -53,10 +58,28 @@ def documents(claim) -> dict[str, int]:
     return {"waiting": waiting.pk, "sealed": sealed.pk}
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the photo upload's files stay in the test
+
+
 def _call(key: str, method: str, path: str, body, claim_id: int, documents=None):
     if "{document_id}" in path:
         which = "sealed" if path.endswith("/pdf") else "waiting"
         path = path.replace("{document_id}", str(documents[which]))
+    if "{photo_id}" in path:
+        from claimory.photos.models import Photo, Source
+
+        photo = Photo.objects.create(claim_id=claim_id, source=Source.BAY)
+        path = path.replace("{photo_id}", str(photo.pk))
+    if body == MULTIPART:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.photos.samples import jpeg_with_gps
+
+        return Client().post(path.replace("{claim_id}", str(claim_id)),
+                             {"file": SimpleUploadedFile("a.jpg", jpeg_with_gps(64, 48))},
+                             headers={"Authorization": f"Bearer {key}"})
     return Client().generic(
         method.upper(), path.replace("{claim_id}", str(claim_id)).replace("{number}", "1"),
         b"" if body is None else json.dumps(body), content_type="application/json",

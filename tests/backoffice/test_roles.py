@@ -31,6 +31,7 @@ from claimory.money.models import RentalRule, Supplement
 from claimory.money.rental import rental_rule_save
 from claimory.money.supplements import supplement_add
 from claimory.notifications.models import MessageTemplate, NotificationRule
+from claimory.photos.models import Photo, Source
 from claimory.shops.models import Location, Role, Stage
 from claimory.shops.permissions import (
     API_KEY,
@@ -48,6 +49,7 @@ from tests.backoffice.test_claim_edit import current_values
 from tests.backoffice.test_intake import valid_post
 from tests.backoffice.test_settings import location_form
 from tests.factories import make_staff
+from tests.photos.samples import jpeg_with_gps
 
 ROLES = [Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION, Role.TECHNICIAN]
 AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
@@ -57,7 +59,7 @@ GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
             "settings_notifications", "settings_rental", "document", "document_pdf",
-            "settings_documents"}
+            "settings_documents", "photo_state"}
 
 
 @dataclass
@@ -127,9 +129,24 @@ def _document_void(ctx: Ctx, role: str) -> tuple[str, dict]:
     document = document_send(claim=ctx.claim, kind="delivery_ack", values={"odometer": "9"})
     return reverse("backoffice:document_void", args=[ctx.claim.pk, document.pk]), \
         {"reason": "Sent by mistake"}
+def _a_photo(ctx: Ctx, name: str, **data) -> tuple[str, dict]:
+    photo = Photo.objects.create(claim=ctx.claim, source=Source.BAY, stage="estimate")
+    return reverse(f"backoffice:{name}", args=[photo.pk]), data
+
+
+def _photo_post(ctx: Ctx, role: str) -> tuple[str, dict]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("bay.jpg", jpeg_with_gps(64, 48), content_type="image/jpeg")
+    return reverse("backoffice:photo_new", args=[ctx.claim.pk]), \
+        {"photos": upload, "stage": "estimate"}
 
 
 POST_CASES: dict[str, Case] = {
+    "photo_new": Case("photos.add", _photo_post),
+    "photo_hide": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_hide")),
+    "photo_internal": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_internal")),
+    "photo_delete": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_delete")),
     "unmatched_attach": Case("inbox.triage", _unmatched_attach),
     "unmatched_dismiss": Case("inbox.triage", _unmatched_dismiss),
     "claim_new": Case("claim.create", lambda ctx, role: (reverse("backoffice:claim_new"),
@@ -225,6 +242,11 @@ def people(workspace, location, owner, front_desk, production, technician
     }
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # photo uploads land in the test's own folder
+
+
 @pytest.fixture
 def ctx(people, claim, location) -> Ctx:
     # An unread customer message, so "mark read" and "done" have something to change.
@@ -261,6 +283,7 @@ def snapshot() -> dict:
         "rental_rules": list(RentalRule.objects.order_by("pk").values()),
         "documents": list(Document.objects.order_by("pk").values()),
         "document_templates": list(DocumentTemplate.objects.order_by("pk").values()),
+        "photos": list(Photo.objects.order_by("pk").values()),
     }
 
 

@@ -29,6 +29,7 @@ PAGES = {
     "simulator": "/staff/simulator/",
     "document_new": "/staff/claims/{claim}/documents/new?kind=betterment",
     "settings_documents": "/staff/settings/documents",
+    "photo_new": "/staff/claims/{claim}/photos/new",
 }
 
 # The actions a person comes to each page for (CSS selectors; the first match is checked).
@@ -52,6 +53,7 @@ PRIMARY = {
     "document_new": [".doc-kind-tabs a[aria-current]", "#id_amount", "button[value=preview]"],
     "settings_documents": [".tabs a[aria-current]", "#signing button[type=submit]",
                            "#template-betterment summary"],
+    "photo_new": ["input[type=file]", "#id_stage", ".switch"],
 }
 
 # Elements that must be at least 44 px tall on a phone (fields, buttons, button-links).

@@ -21,6 +21,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
 from claimory.api.auth import ApiKeyAuth
@@ -36,8 +37,26 @@ KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"  # printable ASCII, no spaces: UUIDs, ULID
 _KEY = re.compile(KEY_PATTERN)
 
 
+def _multipart_body(request: HttpRequest) -> str:
+    """A multipart form as its fields and each file's hash: its boundary differs per send,
+    and reading it whole as ``request.body`` would hold every file in memory."""
+    parts = sorted((name, value) for name in request.POST for value in request.POST.getlist(name))
+    for field in sorted(request.FILES):
+        for upload in request.FILES.getlist(field):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            parts.append((field, f"{upload.name}:{digest.hexdigest()}"))
+    return json.dumps(parts)
+
+
 def fingerprint(request: HttpRequest) -> str:
-    """Same request = same method, path and JSON (whitespace and key order do not count)."""
+    """Same request = same method, path and JSON (whitespace and key order do not count), or
+    the same form fields and file contents."""
+    if request.content_type == "multipart/form-data":
+        body = _multipart_body(request)
+        return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
     try:
         body = json.dumps(json.loads(request.body or b"null"), sort_keys=True)
     except ValueError:
@@ -106,8 +125,8 @@ def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                               {HEADER: ["1 to 255 printable ASCII characters, no spaces."]})
         try:
             digest = fingerprint(request)
-        except RequestDataTooBig:
-            return run(request, *args, **kwargs)  # answers the JSON 413
+        except (RequestDataTooBig, MultiPartParserError):
+            return run(request, *args, **kwargs)  # answers the JSON 413 / 400
         earlier = reserve(api_key, key, digest)
         if earlier is not None:
             return answer_for_earlier(earlier, digest)

@@ -450,3 +450,24 @@ class MessageOut(Schema):
     sender: str
     status: str = Field(description="received, queued, sending, sent, delivered, read, failed")
     created_at: dt.datetime
+
+
+# ---- photos ---------------------------------------------------------------------------------
+
+class PhotoOut(Schema):
+    id: int
+    state: Literal["received", "processing", "ready", "failed"] = Field(
+        description="received → processing → ready (or failed). The customer sees a photo "
+                    "once it is ready, unless it is internal or hidden.")
+    kind: str = Field(description="photo for the shop's own; insurance_card, registration, "
+                                  "damage or other for what the customer sent")
+    source: Literal["bay", "customer", "mms"]
+    stage: str = Field(description="Slug of the stage it shows.")
+    internal: bool = Field(description="Staff only, never on the customer's page.")
+    hidden: bool = Field(description="Hidden from the customer by staff.")
+    caption: str
+    content_type: str
+    width: int
+    height: int
+    created_at: dt.datetime
+    published_at: dt.datetime | None = Field(description="When it was processed and shown.")

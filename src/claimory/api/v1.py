@@ -17,6 +17,7 @@ from claimory.api.routes_documents import router as documents_router
 from claimory.api.routes_location import router as location_router
 from claimory.api.routes_messages import router as messages_router
 from claimory.api.routes_money import router as money_router
+from claimory.api.routes_photos import router as photos_router
 from claimory.shops.models import Stage
 
 DESCRIPTION = """\
@@ -38,8 +39,12 @@ ahead), `opening-time`/`closing-time` (close after open). Required text needs a 
 character (zero-width and other format characters do not count). Fetch this document with
 your key and stage slugs are an `enum` of your location's stages.
 
-**Retries.** Send `Idempotency-Key` with `POST /claims`: a retry gets the first answer and
-never opens a second claim.
+**Retries.** Send `Idempotency-Key` with `POST /claims` or `POST /claims/{id}/photos`: a
+retry gets the first answer and never opens a second claim or adds a second photo.
+
+**Photos** are sent as `multipart/form-data` (`file`, optional `stage`, `internal`,
+`caption`); the type is decided by the bytes (JPEG, PNG, HEIC, WebP; 415 otherwise), at most
+25 MB a file (413). They are processed in the background: `state` goes `received` → `ready`.
 
 **Reference.** This document is browsable at `/api/v1/docs`.
 
@@ -53,6 +58,11 @@ def _stage_schemas(document: dict[str, Any]):
     for name in ("ClaimIn", "StageIn"):
         if "stage" in schemas.get(name, {}).get("properties", {}):
             yield name, schemas[name]["properties"]["stage"]
+    photo_form = (document["paths"].get("/api/v1/claims/{claim_id}/photos", {}).get("post", {})
+                  .get("requestBody", {}).get("content", {}).get("multipart/form-data", {})
+                  .get("schema", {}))
+    if "stage" in photo_form.get("properties", {}):
+        yield "photo", photo_form["properties"]["stage"]
     for parameter in document["paths"].get("/api/v1/claims", {}).get("get", {}).get(
             "parameters", []):
         if parameter.get("name") == "stage":
@@ -80,7 +90,7 @@ def stages_for_caller(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         document = json.loads(response.content)
         for owner, schema in _stage_schemas(document):
             schema.pop("pattern", None)
-            schema["enum"] = ["", *slugs] if owner == "ClaimIn" else slugs
+            schema["enum"] = ["", *slugs] if owner in ("ClaimIn", "photo") else slugs
         fixed = JsonResponse(document)
         fixed["Cache-Control"] = "private, no-store"
         return fixed
@@ -117,3 +127,4 @@ api.add_router("", claims_router)
 api.add_router("", messages_router)
 api.add_router("", money_router)
 api.add_router("", documents_router)
+api.add_router("", photos_router)

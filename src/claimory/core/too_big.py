@@ -5,6 +5,11 @@ Django raises ``RequestDataTooBig`` wherever the body is first read (a middlewar
 ERROR log with a traceback. The middleware refuses such a body up front from its
 Content-Length, before anything reads it; ``bad_request`` catches the cases Content-Length
 cannot show (a multipart form whose text fields are too big). The API answers its own 413.
+
+A multipart body (files) is not held to that limit, but to ``MAX_UPLOAD_REQUEST_BYTES`` as a
+whole (``CLAIMORY_MAX_UPLOAD_REQUEST_BYTES``): a phone sending a dozen photos at once is fine,
+a client streaming gigabytes to fill the disk is refused from its Content-Length, on every
+path (the API's included), before Django spools a byte of it.
 """
 
 from __future__ import annotations
@@ -25,16 +30,40 @@ def _message() -> str:
             f"({limit:,} bytes). Please send less text.")
 
 
-def too_big_response(request: HttpRequest) -> HttpResponse:
+def _upload_message() -> str:
+    limit = settings.MAX_UPLOAD_REQUEST_BYTES
+    return (f"Too large to send at once: the limit is {limit / 1024 / 1024:.0f} MB per "
+            "upload. Please send fewer or smaller files at a time.")
+
+
+def too_big_response(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    message = message or _message()
     if request.path.startswith("/api/"):
         from claimory.api.errors import json_error
 
-        return json_error(413, "payload_too_large", _message())
+        return json_error(413, "payload_too_large", message)
     wants_json = (request.content_type == "application/json"
-                  or "application/json" in request.headers.get("Accept", ""))
+                  or "application/json" in request.headers.get("Accept", "")
+                  or request.headers.get("X-Requested-With") in ("fetch", "XMLHttpRequest"))
     if wants_json:
-        return JsonResponse({"error": _message()}, status=413)
-    return HttpResponse(_message() + "\n", status=413, content_type="text/plain; charset=utf-8")
+        return JsonResponse({"error": message}, status=413)
+    return HttpResponse(message + "\n", status=413, content_type="text/plain; charset=utf-8")
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _upload_too_big(request: HttpRequest) -> bool:
+    """A multipart body larger than the whole-request cap for uploads."""
+    limit = settings.MAX_UPLOAD_REQUEST_BYTES
+    if not limit or request.method in NO_BODY_METHODS:
+        return False
+    return (request.content_type == "multipart/form-data"
+            and _content_length(request) > limit)
 
 
 def _declared_too_big(request: HttpRequest) -> bool:
@@ -44,11 +73,7 @@ def _declared_too_big(request: HttpRequest) -> bool:
     # Multipart bodies may legitimately be large (files); only their text fields are limited.
     if request.content_type == "multipart/form-data":
         return False
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > limit
+    return _content_length(request) > limit
 
 
 class RequestTooBigMiddleware:
@@ -56,6 +81,8 @@ class RequestTooBigMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _upload_too_big(request):
+            return too_big_response(request, _upload_message())
         if not request.path.startswith("/api/") and _declared_too_big(request):
             return too_big_response(request)
         return self.get_response(request)

@@ -47,3 +47,14 @@ def portal_photo(claim_id: int, photo_id: int) -> Photo | None:
     if photo.source == Source.BAY and photo.internal:
         return None
     return photo
+
+
+def staff_gallery(claim) -> tuple[list[Photo], list[Photo]]:
+    """The claim page's photos, oldest first: the shop's own (bay, API) and what the customer
+    sent (portal uploads and texted pictures). Hidden, internal and unprocessed ones included:
+    staff see everything, with badges."""
+    rows = list(Photo.objects.filter(claim=claim).select_related("uploaded_by")
+                .order_by("created_at", "id"))
+    shop = [p for p in rows if p.source == Source.BAY]
+    customer = [p for p in rows if p.source != Source.BAY]
+    return shop, customer

@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, str] = {
                             "templates and set quiet hours",
     "documents.send": "send documents for the customer to sign, void or re-send them",
     "documents.templates": "edit the location's document texts and e-signature settings",
+    "photos.add": "add photos of a car from the bay",
+    "photos.manage": "hide, delete or make photos internal",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -67,6 +69,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "notifications.manage": _MANAGERS,
     "documents.send": _OFFICE | {API_KEY},
     "documents.templates": _MANAGERS,
+    # Everyone on the floor photographs cars; what the customer stops seeing is the office's
+    # and production's call.
+    "photos.add": _ALL_STAFF | {API_KEY},
+    "photos.manage": _MANAGERS | {Role.PRODUCTION},
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 

@@ -36,6 +36,7 @@ from claimory.claims.services import claim_create, location_today
 from claimory.drafts.selectors import drafts_waiting
 from claimory.money.rental import rental_coverage
 from claimory.money.selectors import supplements_of
+from claimory.photos.selectors import staff_gallery
 from claimory.printables.qr import portal_url, qr_svg
 from claimory.shops.models import Stage
 from claimory.shops.selectors import locations_for_user
@@ -94,11 +95,15 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
     entries = timeline_entries(events, {s.slug: s.name for s in stages})
     consent_log = consent_history(claim.location, claim.customer.phone, limit=5)
     textable, texting_off = may_text(claim, latest=consent_log[0] if consent_log else None)
+    bay_photos, customer_files = staff_gallery(claim)
     return {
         "claim": claim,
         "texting_off": "" if textable else texting_off,
         "consent_log": consent_log,
         "stages": stages,
+        "stage_names": {s.slug: s.name for s in stages},
+        "bay_photos": bay_photos,
+        "customer_files": customer_files,
         "entries": entries,
         "eta_history": [e for e in entries if e.event.type == EventType.ETA],
         "thread": staff_thread(claim),
