@@ -186,8 +186,8 @@ def test_portal_query_count_is_pinned(client, claim, front_desk, portal_path,
         message_send(claim=claim, body=f"Answer {n}", actor=front_desk)
     # A render: the client's miss count (shared by all workers, core/rate_window.py), token
     # check + page state, then claim + stages + stage times + supplements + the thread,
-    # however long the thread is.
-    with django_assert_num_queries(8):
+    # however long the thread is, and the photos with the customer's files (one query).
+    with django_assert_num_queries(9):
         client.get(portal_path)
     # Nothing changed: the miss count, the token check and the page state, then the cached
     # page.
@@ -198,7 +198,8 @@ def test_portal_query_count_is_pinned(client, claim, front_desk, portal_path,
 def test_page_has_no_inline_script_or_style(client, portal_path):
     html = html_of(client, portal_path)
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    assert scripts == [(' src="/static/portal/live.js" defer', "")]
+    assert scripts == [(' src="/static/portal/live.js" defer', ""),
+                       (' src="/static/portal/photos.js" defer', "")]
     assert "<style" not in html
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers either
