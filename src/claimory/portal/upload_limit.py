@@ -11,9 +11,8 @@ from claimory.core.rate_window import FixedWindow
 
 FILES_PER_WINDOW = 20
 WINDOW_SECONDS = 600
-# Files in one post, and the whole post's size (each file has its own limit in uploads.py).
+# Files in one post (each file has its own size limit in photos/uploads.py).
 MAX_FILES_PER_POST = 10
-MAX_POST_BYTES = 80 * 1024 * 1024
 _FILES = FixedWindow("portalupload", WINDOW_SECONDS)
 
 

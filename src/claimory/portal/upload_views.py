@@ -3,8 +3,8 @@
 A plain multipart form post (no JS: redirect back to ``#uploads`` with a thanks note, or the
 page again with the error) and the same post by fetch from photos.js (JSON answer). Order of
 checks, as for messages: another site's request is refused before the token is looked up;
-then the portal gate (429 / uniform 404); then the post's size, the per-claim file cap, and
-each file's bytes (``photo_receive``: type by content, size and pixel limits, PDFs passive).
+then the portal gate (429 / uniform 404); then the number of files, the per-claim file cap,
+and each file's bytes (``photo_receive``: type by content, size and pixel limits, PDFs passive).
 Files already accepted stay accepted when a later one in the same post is refused.
 """
 
@@ -36,7 +36,6 @@ from claimory.portal.page import portal_language, render_fragment
 from claimory.portal.views import gate, page_response, portal_path
 
 NOTE_MAX = 300
-_MAX_MB = upload_limit.MAX_POST_BYTES // (1024 * 1024)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -47,13 +46,6 @@ def _refused() -> HttpResponse:
     return HttpResponseForbidden(
         "Refused: files can only be sent from the repair page itself.\n",
         content_type="text/plain; charset=utf-8")
-
-
-def _declared_size(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 class Problem(Exception):
@@ -131,11 +123,6 @@ def uploads(request: HttpRequest, token: str) -> HttpResponse:
         return claim
     language = portal_language(request, claim)
     with translation.override(language):
-        if _declared_size(request) > upload_limit.MAX_POST_BYTES:
-            # Refused from the header, before Django reads (and spools) the body.
-            return _error(request, claim, token, language=language, kind="", note="",
-                          problem=Problem(_("That is too much at once: send at most %(mb)d "
-                                            "MB per try.") % {"mb": _MAX_MB}, status=413))
         kind = request.POST.get("kind", "")
         note = " ".join(request.POST.get("note", "").split())[:NOTE_MAX]
         try:
