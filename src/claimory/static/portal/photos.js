@@ -85,10 +85,12 @@
     img.height = Number(link.dataset.height) || 0;
     img.alt = thumb ? thumb.alt : "";
     const item = link.closest(".gallery-item");
-    const meta = item ? item.querySelector(".gallery-meta") : null;
-    const caption = item ? item.querySelector(".gallery-caption") : null;
+    const text = (sel) => {
+      const el = item && item.querySelector(sel);
+      return el ? el.textContent.trim() : "";
+    };
     dialog.querySelector(".viewer-caption").textContent =
-      [meta && meta.textContent.trim(), caption && caption.textContent.trim()].filter(Boolean).join(" \u00b7 ");
+      [text(".stage-tag"), text("time"), text(".gallery-caption")].filter(Boolean).join(" \u00b7 ");
     dialog.querySelector(".viewer-count").textContent = dialog.dataset.count
       .replace("{n}", String(index + 1)).replace("{total}", String(links.length));
     const single = links.length < 2;
