@@ -29,8 +29,9 @@ def attribute(html, element_id, name):
 
 def test_script_is_external_and_deferred(client, portal_path):
     html = client.get(portal_path).content.decode()
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/portal/live.js" defer>',
-                                                  '<script src="/static/portal/photos.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/portal/live.js" defer>']
+    # photos.js (viewer, upload progress) is fetched by live.js on first use.
+    assert 'data-photos-js="/static/portal/photos.js"' in html
 
 
 def test_page_hands_the_script_the_fragment_map_and_event_cursor(client, claim, portal_path):

@@ -198,8 +198,7 @@ def test_portal_query_count_is_pinned(client, claim, front_desk, portal_path,
 def test_page_has_no_inline_script_or_style(client, portal_path):
     html = html_of(client, portal_path)
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    assert scripts == [(' src="/static/portal/live.js" defer', ""),
-                       (' src="/static/portal/photos.js" defer', "")]
+    assert scripts == [(' src="/static/portal/live.js" defer', "")]
     assert "<style" not in html
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers either

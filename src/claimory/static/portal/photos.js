@@ -1,10 +1,12 @@
 /* Customer portal: the full-screen photo viewer and the file upload form with progress.
+   Loaded by live.js on first use (a tap on a photo, focus in the upload form).
    Progressive enhancement only: without this file a thumbnail is a link to the full JPEG and
    the form posts and comes back with a note. Listeners sit on the document because live.js
    swaps both sections when the shop adds a photo or a file is processed. */
 (() => {
   "use strict";
-  if (!window.HTMLDialogElement) return; // very old browsers keep the plain links
+  if (!window.HTMLDialogElement || window.claimoryPhotos) return; // old browsers: plain links
+  window.claimoryPhotos = true;
 
   // ---- viewer ----------------------------------------------------------------------
   let dialog = null;
