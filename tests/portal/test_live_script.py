@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 STATIC = Path(settings.BASE_DIR) / "static/portal"
 LIVE_JS = STATIC / "live.js"
+PHOTOS_JS = STATIC / "photos.js"
 
 
 def attribute(html, element_id, name):
@@ -29,6 +30,8 @@ def attribute(html, element_id, name):
 def test_script_is_external_and_deferred(client, portal_path):
     html = client.get(portal_path).content.decode()
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/portal/live.js" defer>']
+    # photos.js (viewer, upload progress) is fetched by live.js on first use.
+    assert 'data-photos-js="/static/portal/photos.js"' in html
 
 
 def test_page_hands_the_script_the_fragment_map_and_event_cursor(client, claim, portal_path):
@@ -77,9 +80,20 @@ def test_script_uses_the_stream_fragments_and_seen_endpoints_and_nothing_risky()
         assert banned not in source
 
 
+def test_photo_script_uses_no_framework_and_nothing_risky():
+    source = PHOTOS_JS.read_text()
+    for needed in ("showModal(", "aria-modal", "ArrowLeft", "ArrowRight", "touchend",
+                   "upload.addEventListener(\"progress\"", "application/json"):
+        assert needed in source
+    for banned in ("eval(", "new Function", "document.write", "localStorage", "http://",
+                   "https://", "import "):
+        assert banned not in source
+
+
 @pytest.mark.skipif(not shutil.which("node"), reason="node not installed")
-def test_script_parses():
-    done = subprocess.run(["node", "--check", str(LIVE_JS)], capture_output=True, text=True,
+@pytest.mark.parametrize("script", [LIVE_JS, PHOTOS_JS], ids=["live", "photos"])
+def test_script_parses(script):
+    done = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr
 
@@ -93,7 +107,8 @@ def test_shell_with_a_full_thread_is_under_30kb_compressed(client, claim, front_
     page = client.get(portal_path).content
     assert page.count(b'class="bubble ') == 50
     sizes = [len(gzip.compress(data)) for data in
-             (page, (STATIC / "portal.css").read_bytes(), LIVE_JS.read_bytes())]
+             (page, (STATIC / "portal.css").read_bytes(), LIVE_JS.read_bytes(),
+              PHOTOS_JS.read_bytes())]
     assert sum(sizes) < 30_000, sizes
 
 

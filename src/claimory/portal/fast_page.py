@@ -45,7 +45,7 @@ def find(token: str, query_string: bytes, ip: str) -> page_cache.Lookup | None:
     if access is None:
         return None
     query = QueryDict(query_string)
-    if "sent" in query:  # the "message sent" note depends on the moment: never cached
+    if "sent" in query or "uploaded" in query:  # notes of the moment: never cached
         return None
     return page_cache.lookup(query, access)
 
@@ -57,8 +57,10 @@ def _replayable(headers) -> tuple[tuple[bytes, bytes], ...] | None:
 
 
 async def portal_page(scope, receive, send, token: str, django_app) -> None:
-    if scope["method"] not in ("GET", "HEAD") or b"sent" in scope.get("query_string", b""):
-        # Writes, and the "message sent" render (never cached), are Django's alone.
+    query_string = scope.get("query_string", b"")
+    if scope["method"] not in ("GET", "HEAD") or b"sent" in query_string \
+            or b"uploaded" in query_string:
+        # Writes, and the "message sent" / "files sent" renders (never cached), are Django's.
         return await django_app(scope, receive, send)
     loop = asyncio.get_running_loop()
     try:

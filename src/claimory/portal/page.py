@@ -22,8 +22,11 @@ from claimory.claims.event_types import portal_fragments_by_type
 from claimory.claims.models import Claim
 from claimory.claims.services import location_today
 from claimory.esign.selectors import portal_documents
+from claimory.photos.models import CUSTOMER_KINDS
+from claimory.portal.gallery import PortalPhotos
 from claimory.portal.shop import shop_card
 from claimory.portal.thread import PortalThread
+from claimory.portal.upload_limit import MAX_FILES_PER_POST
 from claimory.shops.services import location_timezone
 
 # Fragment name -> template. Each template's outer element has id="<name>".
@@ -47,6 +50,9 @@ FRAGMENTS_FOR_EVENT: dict[str, tuple[str, ...]] = portal_fragments_by_type()
 
 # The same map, for live.js (a data attribute on the page, so the script has no list of its own).
 FRAGMENTS_FOR_EVENT_JSON = json.dumps(FRAGMENTS_FOR_EVENT, separators=(",", ":"))
+
+# The upload form's choices, in the order a customer is most often asked for them.
+UPLOAD_KINDS = tuple((kind.value, kind.label) for kind in CUSTOMER_KINDS)
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
@@ -89,6 +95,10 @@ def portal_context(claim: Claim, *, language: str, show_all: bool = False) -> di
         "fragments_json": FRAGMENTS_FOR_EVENT_JSON,
         # Lazy: one query, only where the documents section renders.
         "documents": SimpleLazyObject(lambda: portal_documents(claim.pk)),
+        # Lazy too: only the photos and uploads sections query the claim's photos.
+        "photos": PortalPhotos(claim.pk, {step.slug: step.name for step in view.steps}),
+        "upload_kinds": UPLOAD_KINDS,
+        "upload_max_files": MAX_FILES_PER_POST,
     }
 
 
@@ -104,6 +114,7 @@ def portal_links(request: HttpRequest | None, portal_path: str, language: str) -
     return {
         "messages": url(f"{portal_path}/messages"),
         "thread_all": url(portal_path, thread="all") + "#messages",
+        "uploads": url(f"{portal_path}/uploads"),
     }
 
 

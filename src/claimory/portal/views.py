@@ -100,9 +100,10 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     access = access_gate(request, token)
     if isinstance(access, HttpResponse):
         return access
-    # The "message sent" note depends on the moment: that render is never cached.
+    # The "message sent" and "files sent" notes depend on the moment: never cached.
     sent_note = "sent" in request.GET
-    cached = None if sent_note else page_cache.lookup(request.GET, access)
+    uploaded_note = "uploaded" in request.GET
+    cached = None if sent_note or uploaded_note else page_cache.lookup(request.GET, access)
     if cached is not None and cached.entry is not None:
         return html_response(cached.entry.body, language=cached.language)
     claim = claim_get_for_token(token)  # the full rows, only when there is a page to render
@@ -113,7 +114,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     signed_note = request.GET.get("sent") == "signature"
     response = page_response(request, claim, token, language=language,
                              extra={"sent_note": sent_note and not signed_note,
-                                    "signed_note": signed_note})
+                                    "signed_note": signed_note, "uploaded_note": uploaded_note})
     if cached is not None:
         cached.store(response.content)
     return response

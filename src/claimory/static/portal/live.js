@@ -300,5 +300,33 @@
     form.addEventListener("submit", send);
   }
 
+  // ---- photos.js on first use --------------------------------------------------------
+  // The viewer and the upload form's progress are not needed to read the page, so their
+  // script is fetched when the reader reaches for them, not with the page.
+  let photosScript = null;
+  function loadPhotos() {
+    if (!photosScript) {
+      photosScript = new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = main.dataset.photosJs;
+        s.onload = resolve;
+        s.onerror = reject;
+        document.head.append(s);
+      });
+    }
+    return photosScript;
+  }
+  const wantsPhotos = (e) => e.target.closest && e.target.closest("#photos, #uploads form");
+  ["pointerdown", "focusin"].forEach((type) => document.addEventListener(type, (e) => {
+    if (wantsPhotos(e)) loadPhotos().catch(() => {});
+  }));
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("#photos .gallery-link");
+    if (!link || window.claimoryPhotos || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    // Once loaded, photos.js answers the same click; offline, the plain link still works.
+    loadPhotos().then(() => link.click(), () => { location.href = link.href; });
+  });
+
   connect();
 })();
