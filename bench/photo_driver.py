@@ -39,10 +39,10 @@ from bench.photo_samples import phone_jpeg  # noqa: E402
 from claimory.claims.models import Claim, ClaimEvent, EventType  # noqa: E402
 from claimory.claims.services import portal_token  # noqa: E402
 from claimory.core import durable  # noqa: E402
+from claimory.demo_photos import SHOTS, bay_photo  # noqa: E402
 from claimory.photos.models import Photo, Source  # noqa: E402
 from claimory.photos.services import photo_receive  # noqa: E402
 from tests.factories import make_claim, make_location  # noqa: E402
-from tests.photos.samples import jpeg_with_gps  # noqa: E402
 
 OPS = {}
 
@@ -60,8 +60,9 @@ def _claim(claim_id: int) -> Claim:
 def setup(photos: int = 0, process: bool = False):
     call_command("migrate", verbosity=0)
     claim = make_claim(make_location())
-    for n in range(photos):
-        raw = jpeg_with_gps(1600, 1200, colour=(40 + n * 15, 90, 160 - n * 8))
+    shots = [shot for shots in SHOTS.values() for shot in shots]
+    for n in range(photos):  # the demo's drawn bay scenes (a flat test image is too easy)
+        raw = bay_photo(claim, shots[n % len(shots)], n + 1)
         photo = photo_receive(claim=claim, upload=raw, source=Source.BAY, name=f"bay{n}.jpg",
                               caption=f"Bay photo {n + 1}", upload_key=f"setup-{n}")
         if process:

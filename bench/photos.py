@@ -253,7 +253,7 @@ def concurrency(burst: int, workers: int = 2) -> bool:
     photo_events = Counter(e.data.get("photo_id") for e in stream.events if e.event == "photo")
     ok = (sent["error_count"] == 0 and sent["distinct_photos"] == burst
           and check["photos"] == burst and check["states"] == {"ready": burst}
-          and check["attempts"] == {1: burst} and check["events_per_photo"] == {1: burst}
+          and check["attempts"] == {"1": burst} and check["events_per_photo"] == {"1": burst}
           and check["variant_files"] == 4 * burst and check["originals_left"] == 0
           and len(photo_events) == burst and set(photo_events.values()) == {1})
     print(f"PostgreSQL, {workers} workers: {sent['calls']} uploads at once ({burst} photos, each "
