@@ -64,15 +64,16 @@ def _process_child(path: str, runs: int) -> None:
 
     raw = Path(path).read_bytes()
     before_kb = _rss_kb(os.getpid())
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         variants = image_variants(raw)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     served = (variants.display_jpeg, variants.display_webp, variants.thumb_jpeg,
               variants.thumb_webp)
     assert not any(has_gps(v.data) for v in served), "GPS survived"
-    print(json.dumps({"times": times, "before_kb": before_kb,
+    print(json.dumps({"times": times, "cpu": cpu, "before_kb": before_kb,
                       "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                       "display": [variants.display_jpeg.width, variants.display_jpeg.height],
                       "bytes": {"jpeg": len(variants.display_jpeg.data),
@@ -94,7 +95,8 @@ def processing(runs: int) -> None:
                                  check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         result = json.loads(out.stdout.strip().splitlines()[-1])
         above = (result["peak_kb"] - result["before_kb"]) / 1024
-        print(f"{label} {len(raw) / 1e6:.1f} MB: {_ms(result['times'])}; peak RSS "
+        print(f"{label} {len(raw) / 1e6:.1f} MB: {_ms(result['times'])} (CPU time: median "
+              f"{statistics.median(result['cpu']) * 1000:.0f} ms); peak RSS "
               f"{result['peak_kb'] / 1024:.0f} MB ({above:.0f} MB above the process before "
               f"the first run); display "
               f"{result['display'][0]}×{result['display'][1]} JPEG "
