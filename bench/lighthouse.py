@@ -88,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--photos", type=int, default=12)
+    parser.add_argument("--save", type=Path, help="write the median run's full JSON report here")
     options = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     live = Live("sqlite", workers=0, photos=options.photos, process=True)
@@ -104,6 +105,8 @@ def main() -> None:
     score = statistics.median_low([f["performance"] for f, _ in runs])
     median, report = next((f, r) for f, r in runs if f["performance"] == score)
     print(f"\nmedian run ({options.photos} processed photos on the claim): {line(median)}")
+    if options.save:
+        options.save.write_text(json.dumps(report))
     print(f"target performance ≥ {TARGET}: {'met' if score >= TARGET else 'NOT met'}")
     for note in advice(report):
         print(f"  - {note}")
