@@ -163,7 +163,7 @@ class Live:
             self.claim = self.driver("setup", photos=photos, process=process)
             log = self.data_dir / "server.log"
             if STATIC_CACHE.exists():  # serve re-collects only if a source file changed
-                shutil.copytree(STATIC_CACHE, self.data_dir / "static")
+                shutil.copytree(STATIC_CACHE, self.data_dir / "static", dirs_exist_ok=True)
             server = self._start(["serve", "--port", str(self.port), "--workers",
                                   str(serve_workers)], log)
             wait_until_up(self.port, server, timeout=600, log=log)
@@ -283,6 +283,8 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=10)
     parser.add_argument("--burst", type=int, default=20)
     parser.add_argument("--only", choices=("processing", "latency", "concurrency"))
+    parser.add_argument("--database", choices=("sqlite", "postgresql"),
+                        help="latency on this database only")
     parser.add_argument("--child-process", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child_process:
@@ -293,8 +295,9 @@ def main() -> None:
         processing(options.runs)
     if options.only in (None, "latency"):
         print("\n== Upload accepted → photo on an open portal (serve + worker processes) ==")
-        latency("sqlite", options.uploads)
-        latency("postgresql", options.uploads)
+        for database in ("sqlite", "postgresql"):
+            if options.database in (None, database):
+                latency(database, options.uploads)
     ok = True
     if options.only in (None, "concurrency"):
         print(f"\n== {options.burst} uploads at once to one claim ==")
