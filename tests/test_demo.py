@@ -7,14 +7,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from claimory import demo
+from claimory import demo, demo_photos
 from claimory.api.present import claim_out
 from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.claims.selectors import claim_get_for_token
 from claimory.claims.vin import validate_vin
 from claimory.messaging.models import Conversation, Direction, Message
+from claimory.photos.models import Kind, Photo, Source, State
 from claimory.shops.models import Stage
 from claimory.shops.services import apikey_authenticate
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Seeding stores real photo files: in the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.mark.django_db
@@ -40,6 +47,45 @@ def test_seed_covers_every_stage_and_is_idempotent(tmp_path, settings):
 
     waiting = Document.objects.get(claim__location=first.location)
     assert waiting.claim == first.portal_claim and waiting.open
+
+
+@pytest.mark.django_db
+def test_seed_has_processed_photos_once(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    first = demo.seed()
+    photos = Photo.objects.filter(claim__location=first.location)
+    expected = sum(len(shots) for shots in demo_photos.SHOTS.values()) + 1  # + the card
+    assert photos.count() == expected
+    assert set(photos.values_list("state", flat=True)) == {State.READY}
+    for photo in photos:  # the real variants, on disk, GPS-free by construction
+        for field in (photo.file, photo.file_webp, photo.thumbnail, photo.thumbnail_webp):
+            assert (settings.MEDIA_ROOT / field.name).stat().st_size > 1000
+        assert not photo.original.name and photo.thumb_width == 480
+        event = ClaimEvent.objects.filter(claim=photo.claim, data__photo_id=photo.pk).get()
+        assert photo.published_at == photo.created_at == event.created_at
+    card = photos.get(source=Source.CUSTOMER)
+    assert card.claim == first.portal_claim and card.kind == Kind.INSURANCE_CARD
+    portal = photos.filter(claim=first.portal_claim, source=Source.BAY)
+    assert {p.stage for p in portal} >= {"pictures", "teardown", "started"}
+    assert portal.filter(internal=True).count() == 1
+    demo.seed()
+    assert photos.count() == expected
+    events = ClaimEvent.objects.filter(claim__location=first.location,
+                                       type__in=[EventType.PHOTO, EventType.UPLOAD])
+    assert events.count() == expected
+
+
+@pytest.mark.django_db
+def test_a_demo_seeded_before_photos_gets_them_without_texting(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    first = demo.seed()
+    Photo.objects.filter(claim__location=first.location).delete()
+    texts = Message.objects.filter(claim__location=first.location).count()
+    demo.seed()
+    expected = sum(len(shots) for shots in demo_photos.SHOTS.values()) + 1
+    assert Photo.objects.filter(claim__location=first.location,
+                                state=State.READY).count() == expected
+    assert Message.objects.filter(claim__location=first.location).count() == texts
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from claimory import demo_photos
 from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.claims.services import (
     ClaimInput,
@@ -213,6 +214,12 @@ class ShopClock:
         return [self.back(total * (n - 1 - k) / (n - 1), end) for k in range(n)]
 
 
+def _through(stages: list[Stage], spec: DemoClaim) -> list[str]:
+    """The stage slugs a demo claim has been through, up to its own."""
+    slugs = [stage.slug for stage in stages]
+    return slugs[:slugs.index(spec.stage) + 1]
+
+
 def _weekday(day: dt.date) -> dt.date:
     """Promised dates fall on a weekday."""
     while day.weekday() >= 5:
@@ -392,19 +399,26 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
             membership_add(user=user, workspace=workspace, role=role, locations=[location])
     desk = User.objects.get(username=STAFF[1][0])
     production = User.objects.get(username=STAFF[2][0])
+    tech = User.objects.get(username=STAFF[3][0])
     stages = list(Stage.objects.filter(location=location).order_by("position"))
-    existing = set(location.claims.values_list("vehicle__vin", flat=True))
+    existing = {claim.vehicle.vin: claim for claim in
+                location.claims.select_related("location", "stage", "customer", "vehicle")}
     now = now or timezone.now()
     clock = ShopClock(location, now)
     today = now.astimezone(clock.tz).date()  # promised dates start from today, never before
     # The seeded history is the past: it texts nobody (every rule off while it is written).
-    history = any(spec.vin not in existing for spec in CLAIMS)
+    # Photos a demo seeded before photos existed still lacks (bay photos text the customer).
+    old_photos = {existing[spec.vin]: demo_photos.wanted_keys(i, _through(stages, spec))
+                  for i, spec in enumerate(CLAIMS) if spec.vin in existing}
+    history = (any(spec.vin not in existing for spec in CLAIMS)
+               or demo_photos.photos_missing(old_photos))
     if history:
         rules_set(location=location,
                   enabled={row.trigger: False for row in trigger_rows(location)})
     _seed_rental_rules(location)
     for i, spec in enumerate(CLAIMS):
         if spec.vin in existing:
+            demo_photos.seed_photos(existing[spec.vin], i, _through(stages, spec), actor=tech)
             continue
         claim = claim_create(location=location, actor=desk, data=ClaimInput(
             customer=CustomerInput(name=spec.name, phone=spec.phone, language=spec.language,
@@ -424,11 +438,14 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
             if i % 4 == 1 else "",
         ))
         target = next(s for s in stages if s.slug == spec.stage)
+        # Photos are taken as the car goes through the stages (tagged with each).
+        demo_photos.seed_stage_photos(claim, i, stages[0].slug, actor=tech)
         for stage in stages[1:]:
             if stage.position > target.position:
                 break
             claim_stage_set(claim=claim, stage=stage, actor=production)
             _seed_supplement_step(claim, stage.slug, desk)
+            demo_photos.seed_stage_photos(claim, i, stage.slug, actor=tech)
         if spec.stage in {"supp_sent", "supp_appr", "started"} and i % 2 == 1:
             claim_eta_set(claim=claim, eta=_weekday(claim.eta + dt.timedelta(days=3)),
                           actor=desk, reason=ETA_REASON[spec.language])
@@ -436,6 +453,7 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
         times = _thread_times(thread, clock, _arrival(clock, spec, i))
         _backdate(claim, clock, spec, i, before=times[0] if times else None)
         _money_backdate(claim, spec.stage, clock)
+        demo_photos.photos_backdate(claim)
         _seed_thread(claim, thread, desk, times)
     _seed_unmatched_text(location)
     _seed_document(location, desk, clock)  # while the seeded history texts nobody

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_texts_live_changes_only(tmp_path, settings):
     settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"  # seeding stores its photos' files
     seeded = demo.seed()
     location = seeded.location
     assert MessageTemplate.objects.filter(location=location).count() == 14
