@@ -21,6 +21,7 @@ def test_openapi_lists_every_route_with_bearer_auth(db):
         "/api/v1/location", "/api/v1/claims", "/api/v1/claims/{claim_id}",
         "/api/v1/claims/{claim_id}/stage", "/api/v1/claims/{claim_id}/timeline",
         "/api/v1/claims/{claim_id}/qr.svg", "/api/v1/claims/{claim_id}/messages",
+        "/api/v1/estimates",
     }
     assert document["components"]["securitySchemes"]["ApiKeyAuth"] == {
         "type": "http", "scheme": "bearer"}

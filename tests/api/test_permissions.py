@@ -4,6 +4,7 @@ permission, so taking one away from API_KEY turns that route into a 403."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -12,6 +13,7 @@ from claimory.shops.permissions import API_KEY, MATRIX
 from tests.api.conftest import claim_body
 from tests.api.openapi_check import spec
 
+ESTIMATE = Path(__file__).parent.parent / "estimates" / "data" / "bms" / "est1-original.xml"
 # One valid request per operation; a new route must be added here (the test checks).
 BODIES = {
     ("get", "/api/v1/location"): None,
@@ -25,10 +27,15 @@ BODIES = {
     ("get", "/api/v1/claims/{claim_id}/qr.svg"): None,
     ("post", "/api/v1/claims/{claim_id}/messages"): {"body": "Your car is ready."},
     ("get", "/api/v1/claims/{claim_id}/messages"): None,
+    ("post", "/api/v1/estimates"): {"file": ESTIMATE},
 }
 
 
 def _call(key: str, method: str, path: str, body, claim_id: int):
+    if isinstance(body, dict) and isinstance(body.get("file"), Path):  # a multipart upload
+        with body["file"].open("rb") as handle:
+            return Client().post(path, {"file": handle},
+                                 headers={"Authorization": f"Bearer {key}"})
     return Client().generic(
         method.upper(), path.replace("{claim_id}", str(claim_id)),
         b"" if body is None else json.dumps(body), content_type="application/json",

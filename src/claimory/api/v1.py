@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Swagger
 from claimory.api import errors
 from claimory.api.auth import ApiKeyAuth
 from claimory.api.routes_claims import router as claims_router
+from claimory.api.routes_estimates import router as estimates_router
 from claimory.api.routes_location import router as location_router
 from claimory.api.routes_messages import router as messages_router
 from claimory.shops.models import Stage
@@ -40,6 +41,9 @@ your key and stage slugs are an `enum` of your location's stages.
 never opens a second claim.
 
 **Reference.** This document is browsable at `/api/v1/docs`.
+
+**Estimates.** `POST /estimates` takes a CIECA BMS XML file or a zip of an EMS set (CCC ONE,
+Mitchell) and opens or updates the matching claim; a refused file answers with a `reason`.
 
 **Money** is returned as decimal strings (`"1250.00"`); send numbers or strings.
 """
@@ -113,3 +117,4 @@ errors.install(api)
 api.add_router("", location_router)
 api.add_router("", claims_router)
 api.add_router("", messages_router)
+api.add_router("", estimates_router)

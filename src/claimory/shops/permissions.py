@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
                             "templates and set quiet hours",
     "documents.send": "send documents for the customer to sign, void or re-send them",
     "documents.templates": "edit the location's document texts and e-signature settings",
+    "estimates.import": "import estimates and supplements from CCC ONE or Mitchell",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -67,6 +68,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "notifications.manage": _MANAGERS,
     "documents.send": _OFFICE | {API_KEY},
     "documents.templates": _MANAGERS,
+    "estimates.import": _OFFICE | {API_KEY},
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
