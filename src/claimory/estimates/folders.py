@@ -123,3 +123,24 @@ def _file_away(base: Path, group: list[str], outcomes: list[Outcome]) -> None:
         os.replace(base / name, destination)
     report = target / f"{Path(group[0]).stem if len(group) > 1 else group[0]}.result.txt"
     report.write_text("\n".join(str(o) for o in outcomes) + "\n", encoding="utf-8")
+
+
+def inbox_root() -> Path:
+    """Where locations' watched folders live unless an operator set another path:
+    ``<data dir>/estimate-inbox/<location slug>/`` (settings.ESTIMATE_INBOX_DIR overrides)."""
+    from django.conf import settings
+
+    return Path(getattr(settings, "ESTIMATE_INBOX_DIR", None)
+                or settings.DATA_DIR / "estimate-inbox")
+
+
+def folder_enable(*, location) -> ImportFolder:
+    """Turn on the location's watched folder (created if missing); idempotent."""
+    path = inbox_root() / location.slug
+    path.mkdir(parents=True, exist_ok=True)
+    folder, _created = ImportFolder.objects.get_or_create(
+        path=str(path), defaults={"location": location})
+    if not folder.enabled:
+        ImportFolder.objects.filter(pk=folder.pk).update(enabled=True)
+        folder.enabled = True
+    return folder
