@@ -27,6 +27,7 @@ PAGES = {
     "settings_texting": "/staff/settings/texting",
     "settings_notifications": "/staff/settings/notifications",
     "simulator": "/staff/simulator/",
+    "estimates_import": "/staff/estimates/import",
 }
 
 # The actions a person comes to each page for (CSS selectors; the first match is checked).
@@ -47,6 +48,7 @@ PRIMARY = {
     "settings_texting": ["#find button[type=submit]", ".tabs a"],
     "settings_notifications": [".tabs a", "button.btn--primary"],
     "simulator": [".sim-numbers a"],
+    "estimates_import": ["#estimate-files", "form[enctype] button[type=submit]"],
 }
 
 # Elements that must be at least 44 px tall on a phone (fields, buttons, button-links).
