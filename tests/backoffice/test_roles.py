@@ -23,6 +23,7 @@ from claimory.claims.services import claim_update, portal_token_rotate
 from claimory.drafts.drafters import TemplateDrafter
 from claimory.drafts.models import Draft
 from claimory.drafts.services import draft_create
+from claimory.estimates.models import ImportFile
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import conversation_assign, message_receive, message_send
 from claimory.money.models import RentalRule, Supplement
@@ -113,7 +114,18 @@ def _template_id(ctx: Ctx) -> int:
     return MessageTemplate.objects.get(location=ctx.location, key="received", language="en").pk
 
 
+def _an_estimate(ctx: Ctx, role: str) -> tuple[str, dict]:
+    import io
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "estimates" / "data" / "bms" / "est1-original.xml"
+    upload = io.BytesIO(sample.read_bytes())
+    upload.name = sample.name
+    return reverse("backoffice:estimates_import") + "?location=northside", {"files": [upload]}
+
+
 POST_CASES: dict[str, Case] = {
+    "estimates_import": Case("estimates.import", _an_estimate),
     "unmatched_attach": Case("inbox.triage", _unmatched_attach),
     "unmatched_dismiss": Case("inbox.triage", _unmatched_dismiss),
     "claim_new": Case("claim.create", lambda ctx, role: (reverse("backoffice:claim_new"),
@@ -235,6 +247,7 @@ def snapshot() -> dict:
         "rules": list(NotificationRule.objects.order_by("pk").values()),
         "supplements": list(Supplement.objects.order_by("pk").values()),
         "rental_rules": list(RentalRule.objects.order_by("pk").values()),
+        "estimate_files": list(ImportFile.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 
