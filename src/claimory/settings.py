@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "claimory.drafts",
     "claimory.photos",
     "claimory.money",
+    "claimory.estimates",
     "claimory.notifications",
     "claimory.esign",
     "claimory.printables",

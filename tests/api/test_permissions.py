@@ -4,6 +4,7 @@ permission, so taking one away from API_KEY turns that route into a 403."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,6 +16,7 @@ from tests.api.openapi_check import spec
 
 MULTIPART = "multipart"  # a photo upload: a form with a real JPEG, not JSON
 
+ESTIMATE = Path(__file__).parent.parent / "estimates" / "data" / "bms" / "est1-original.xml"
 # One valid request per operation; a new route must be added here (the test checks).
 BODIES = {
     ("get", "/api/v1/location"): None,
@@ -39,6 +41,7 @@ BODIES = {
     ("post", "/api/v1/claims/{claim_id}/photos"): MULTIPART,
     ("get", "/api/v1/claims/{claim_id}/photos"): None,
     ("get", "/api/v1/claims/{claim_id}/photos/{photo_id}"): None,
+    ("post", "/api/v1/estimates"): {"file": ESTIMATE},
 }
 
 
@@ -80,6 +83,10 @@ def _call(key: str, method: str, path: str, body, claim_id: int, documents=None)
         return Client().post(path.replace("{claim_id}", str(claim_id)),
                              {"file": SimpleUploadedFile("a.jpg", jpeg_with_gps(64, 48))},
                              headers={"Authorization": f"Bearer {key}"})
+    if isinstance(body, dict) and isinstance(body.get("file"), Path):  # an estimate upload
+        with body["file"].open("rb") as handle:
+            return Client().post(path, {"file": handle},
+                                 headers={"Authorization": f"Bearer {key}"})
     return Client().generic(
         method.upper(), path.replace("{claim_id}", str(claim_id)).replace("{number}", "1"),
         b"" if body is None else json.dumps(body), content_type="application/json",

@@ -25,6 +25,7 @@ from claimory.drafts.models import Draft
 from claimory.drafts.services import draft_create
 from claimory.esign.models import Document, DocumentTemplate
 from claimory.esign.services import document_prepare, document_send
+from claimory.estimates.models import ImportFile
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import conversation_assign, message_receive, message_send
 from claimory.money.models import RentalRule, Supplement
@@ -142,11 +143,22 @@ def _photo_post(ctx: Ctx, role: str) -> tuple[str, dict]:
         {"photos": upload, "stage": "estimate"}
 
 
+def _an_estimate(ctx: Ctx, role: str) -> tuple[str, dict]:
+    import io
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "estimates" / "data" / "bms" / "est1-original.xml"
+    upload = io.BytesIO(sample.read_bytes())
+    upload.name = sample.name
+    return reverse("backoffice:estimates_import") + "?location=northside", {"files": [upload]}
+
+
 POST_CASES: dict[str, Case] = {
     "photo_new": Case("photos.add", _photo_post),
     "photo_hide": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_hide")),
     "photo_internal": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_internal")),
     "photo_delete": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_delete")),
+    "estimates_import": Case("estimates.import", _an_estimate),
     "unmatched_attach": Case("inbox.triage", _unmatched_attach),
     "unmatched_dismiss": Case("inbox.triage", _unmatched_dismiss),
     "claim_new": Case("claim.create", lambda ctx, role: (reverse("backoffice:claim_new"),
@@ -284,6 +296,7 @@ def snapshot() -> dict:
         "documents": list(Document.objects.order_by("pk").values()),
         "document_templates": list(DocumentTemplate.objects.order_by("pk").values()),
         "photos": list(Photo.objects.order_by("pk").values()),
+        "estimate_files": list(ImportFile.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 

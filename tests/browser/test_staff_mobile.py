@@ -30,6 +30,7 @@ PAGES = {
     "document_new": "/staff/claims/{claim}/documents/new?kind=betterment",
     "settings_documents": "/staff/settings/documents",
     "photo_new": "/staff/claims/{claim}/photos/new",
+    "estimates_import": "/staff/estimates/import",
 }
 
 # The actions a person comes to each page for (CSS selectors; the first match is checked).
@@ -54,6 +55,7 @@ PRIMARY = {
     "settings_documents": [".tabs a[aria-current]", "#signing button[type=submit]",
                            "#template-betterment summary"],
     "photo_new": ["input[type=file]", "#id_stage", ".switch"],
+    "estimates_import": ["#estimate-files", "form[enctype] button[type=submit]"],
 }
 
 # Elements that must be at least 44 px tall on a phone (fields, buttons, button-links).

@@ -14,6 +14,7 @@ from claimory.api import errors
 from claimory.api.auth import ApiKeyAuth
 from claimory.api.routes_claims import router as claims_router
 from claimory.api.routes_documents import router as documents_router
+from claimory.api.routes_estimates import router as estimates_router
 from claimory.api.routes_location import router as location_router
 from claimory.api.routes_messages import router as messages_router
 from claimory.api.routes_money import router as money_router
@@ -47,6 +48,9 @@ retry gets the first answer and never opens a second claim or adds a second phot
 25 MB a file (413). They are processed in the background: `state` goes `received` → `ready`.
 
 **Reference.** This document is browsable at `/api/v1/docs`.
+
+**Estimates.** `POST /estimates` takes a CIECA BMS XML file or a zip of an EMS set (CCC ONE,
+Mitchell) and opens or updates the matching claim; a refused file answers with a `reason`.
 
 **Money** is returned as decimal strings (`"1250.00"`); send numbers or strings.
 """
@@ -128,3 +132,4 @@ api.add_router("", messages_router)
 api.add_router("", money_router)
 api.add_router("", documents_router)
 api.add_router("", photos_router)
+api.add_router("", estimates_router)

@@ -226,6 +226,22 @@ def _draft(data: Data, stages: Mapping[str, str]) -> StaffText:
                      data.get("body", ""), internal=True)
 
 
+_ESTIMATE_TITLES = {"created": "Claim opened from an estimate",
+                    "updated": "Estimate imported"}
+
+
+def _estimate(data: Data, stages: Mapping[str, str]) -> StaffText:
+    title = _ESTIMATE_TITLES.get(data.get("action", ""), "Estimate imported")
+    if data.get("supplement"):
+        title = f"Supplement {data['supplement']} imported"
+    parts = [f"From {data['file']}" if data.get("file") else ""]
+    if data.get("fields"):
+        parts.append("changed: " + ", ".join(_field_label(f) for f in data["fields"]))
+    if data.get("kept"):
+        parts.append("kept staff's " + ", ".join(_field_label(f) for f in data["kept"]))
+    return StaffText(title, "; ".join(p for p in parts if p))
+
+
 # ---- what open staff pages get ------------------------------------------------------------
 
 def _message_feed(data: Data, actor_label: str) -> dict[str, Any]:
@@ -327,6 +343,14 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         # An AI or template draft a person must approve before anything is sent.
         "DRAFT", "draft", _("Draft"),
         payload=("draft_id", "action", "body", "channel", "drafter"), describe=_draft),
+    EventKind(
+        # A CIECA estimate or supplement imported (upload, API, command, watched folder):
+        # which file, what changed, which staff edits were kept. The customer sees only that
+        # the money block changed; it re-renders through its allow-list.
+        "ESTIMATE", "estimate", _("Estimate import"),
+        payload=("action", "file", "source", "system", "supplement", "fields", "kept",
+                 "total"),
+        describe=_estimate, public=(), portal_fragments=("money",), board_card=True),
 )}
 
 

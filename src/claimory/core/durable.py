@@ -65,6 +65,7 @@ W = TypeVar("W", bound=Durable)
 Handler = Callable[[Any], None]
 _HANDLERS: dict[str, Handler] = {}
 _GIVE_UP: dict[str, Callable[[Any, str], None]] = {}
+_EVERY_SWEEP: list[Callable[[], Any]] = []
 
 
 def label_of(model: type[models.Model]) -> str:
@@ -86,6 +87,14 @@ def when_given_up(model: type[W]) -> Callable[[Callable[[W, str], None]], Callab
         _GIVE_UP[label_of(model)] = func
         return func
     return register
+
+
+def every_sweep(func: Callable[[], Any]) -> Callable[[], Any]:
+    """Run ``func`` on each worker sweep (polling outside sources, e.g. a watched folder).
+    It must be quick and idempotent: every running worker calls it."""
+    if func not in _EVERY_SWEEP:
+        _EVERY_SWEEP.append(func)
+    return func
 
 
 def lease_seconds() -> int:
@@ -195,6 +204,11 @@ def due_rows(model: type[W], now: dt.datetime | None = None):
 def sweep(now: dt.datetime | None = None, *, limit: int = 200) -> int:
     """Queue again every row that was lost on the way (crash, lost enqueue, expired lease)."""
     queued = 0
+    for poll in list(_EVERY_SWEEP):
+        try:
+            poll()
+        except Exception:  # one failing poller must not stop the re-queueing below
+            log.exception("sweep hook %s failed", getattr(poll, "__name__", poll))
     for label in list(_HANDLERS):
         model = apps.get_model(label)
         for pk in due_rows(model, now).values_list("pk", flat=True)[:limit]:

@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, str] = {
     "documents.templates": "edit the location's document texts and e-signature settings",
     "photos.add": "add photos of a car from the bay",
     "photos.manage": "hide, delete or make photos internal",
+    "estimates.import": "import estimates and supplements from CCC ONE or Mitchell",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -73,6 +74,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # and production's call.
     "photos.add": _ALL_STAFF | {API_KEY},
     "photos.manage": _MANAGERS | {Role.PRODUCTION},
+    "estimates.import": _OFFICE | {API_KEY},
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
