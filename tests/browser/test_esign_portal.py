@@ -3,7 +3,6 @@ with a typed name."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 from playwright.sync_api import expect
@@ -37,9 +36,33 @@ def _document_state(demo_server, claim_id: int) -> list[str]:
     return demo_server.manage("shell", "-c", SIGNED.format(claim_id=claim_id)).split()[-4:]
 
 
-def test_customer_reads_consents_draws_and_signs_on_a_phone(phone, demo_server):
+def _staff_sends_betterment(page, demo_server, claim_id: int) -> None:
+    """The front desk, on a phone: claim page → Send a document → Betterment → Preview →
+    Send."""
+    page.goto(f"{demo_server.origin}/staff/login")
+    page.get_by_label("Email").fill("desk@northside.demo")
+    page.get_by_label("Password").fill(demo_server.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/staff/(?!login)"))
+    page.goto(f"{demo_server.origin}/staff/claims/{claim_id}")
+    page.locator("#claim-documents").get_by_role("link", name="Send a document").click()
+    page.get_by_role("link", name=re.compile("Betterment")).first.click()
+    page.get_by_label(re.compile("Betterment amount")).fill("180")
+    page.get_by_label(re.compile("Parts")).fill("Two front tyres")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".doc-paper")).to_contain_text("Two front tyres")
+    page.get_by_role("button", name=re.compile("^Send to")).click()
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim_id}(/documents/\d+)?$"))
+
+
+def test_staff_send_customer_draws_and_signs_sealed_pdf_on_the_claim(phone, browser,
+                                                                     demo_server):
     claim = open_claim_by_api(demo_server, "Signing Sofia")
-    _send_document(demo_server, claim["id"])
+    staff_context = browser.new_context(viewport={"width": 390, "height": 844},
+                                        is_mobile=True, has_touch=True)
+    staff = staff_context.new_page()
+    _staff_sends_betterment(staff, demo_server, claim["id"])
+
     phone.goto(claim["portal_url"])
     documents = phone.locator("#documents")
     expect(documents).to_contain_text("Waiting for your signature")
@@ -72,13 +95,19 @@ def test_customer_reads_consents_draws_and_signs_on_a_phone(phone, demo_server):
     status, method, image, _pdf = _document_state(demo_server, claim["id"])
     assert (status, method, image) == ("signed", "drawn", "True")
 
-    # The worker seals the PDF; until the seal code is on this branch, only what exists.
+    # The worker seals the PDF; the customer can download it and the claim shows it valid.
     demo_server.manage("worker", "--batch")
-    if importlib.util.find_spec("claimory.esign.seal") is not None:
-        assert _document_state(demo_server, claim["id"])[3] == "True"
-        phone.reload()
-        expect(phone.locator("#documents").get_by_role(
-            "link", name=re.compile("Download signed PDF"))).to_be_visible()
+    assert _document_state(demo_server, claim["id"])[3] == "True"
+    phone.reload()
+    expect(phone.locator("#documents").get_by_role(
+        "link", name=re.compile("Download signed PDF"))).to_be_visible()
+    staff.goto(f"{demo_server.origin}/staff/claims/{claim['id']}")
+    staff.locator("#claim-documents").get_by_role("link", name="Betterment approval").click()
+    expect(staff.locator("[data-seal]")).to_contain_text("valid")
+    href = staff.get_by_role("link", name="Download signed PDF").get_attribute("href")
+    pdf = staff.request.get(demo_server.origin + href)
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    staff_context.close()
 
 
 def test_keyboard_only_signing_with_a_typed_name(desktop, demo_server):

@@ -50,7 +50,7 @@ def test_customer_message_reaches_staff_and_reply_reaches_portal(staff_page, pho
     page.evaluate("window.__noReload = true")
 
     phone.get_by_label("Write to the shop").fill("Will it be ready before Friday?")
-    phone.get_by_role("button", name="Send").click()
+    phone.get_by_role("button", name="Send", exact=True).click()
     expect(phone.locator("#thread")).to_contain_text("Will it be ready before Friday?")
 
     # The office sees it on the open claim page without reloading…
@@ -74,7 +74,7 @@ def test_customer_message_shows_up_in_inbox_live(browser, staff_page, phone, dem
     page.evaluate("window.__noReload = true")
     _open_portal(phone, claim["portal_url"])
     phone.get_by_label("Write to the shop").fill("Do you need my insurance card?")
-    phone.get_by_role("button", name="Send").click()
+    phone.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator("main")).to_contain_text("Do you need my insurance card?", timeout=3000)
     assert page.evaluate("window.__noReload") is True
     screenshot(page, "inbox-desktop")

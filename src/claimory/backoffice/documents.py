@@ -31,17 +31,11 @@ def badge(document: Document) -> tuple[str, str]:
 
 
 def seal_status(document: Document) -> tuple[bool | None, str]:
-    """(ok, words) for the seal line: None while there is no sealed PDF yet.
-
-    The checker lives in esign.verify; until that module exists this answers "Not sealed
-    yet" for unsealed documents and says the check is unavailable for sealed ones.
-    """
+    """(ok, words) for the seal line: None while there is no sealed PDF yet."""
     if not document.signed_pdf:
         return None, "Not sealed yet"
-    try:
-        from claimory.esign.verify import document_seal_status
-    except ImportError:
-        return None, "Sealed; the signature check is not available here"
+    from claimory.esign.verify import document_seal_status  # pyHanko: load only when asked
+
     return document_seal_status(document)
 
 
