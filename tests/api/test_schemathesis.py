@@ -61,4 +61,6 @@ def test_schemathesis_all_checks_and_stateful_finds_nothing(live_api):
         (ROOT / "artifacts" / "schemathesis.txt").write_text(done.stdout + done.stderr)
     report = done.stdout[-6000:] + done.stderr[-2000:]
     assert done.returncode == 0, report
-    assert "No issues found" in done.stdout or " 0 failures" in done.stdout, report
+    # No failed check anywhere; a "missing test data" warning (an id no link leads to, like a
+    # sealed PDF's) is not a failure.
+    assert "❌" not in done.stdout and "Failures:" not in done.stdout, report

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -32,7 +32,8 @@ class EstimateOut(Schema):
 
 
 class EstimateRefusedOut(Schema):
-    reason: str
+    # Only a refused file has a reason; a bad header or body is the API's usual error.
+    reason: str | None = Field(None, description="Why the file is not a usable estimate.")
     error: dict[str, Any]
 
 
