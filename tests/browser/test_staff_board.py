@@ -22,8 +22,13 @@ def _drag(page, source, target) -> None:
     """A person's drag: press on the card, travel in small steps (HTML5 DnD needs the moves),
     release over the column. Playwright's drag_to waits for both to be stable first and
     sequences the drag session, so a busy machine does not lose the drop."""
+    # Release level with the card: with many cards the board scrolls, and the target
+    # column's top may then be out of view (a drop there lands nowhere).
+    source.scroll_into_view_if_needed()
+    card, column = source.bounding_box(), target.bounding_box()
+    y = max(20, min(column["height"] - 20, card["y"] - column["y"] + 20))
     source.drag_to(target, source_position={"x": 30, "y": 20},
-                   target_position={"x": 40, "y": 60}, steps=12)
+                   target_position={"x": 40, "y": y}, steps=12)
 
 
 def _card_in(page, stage: str, claim_id: str):
