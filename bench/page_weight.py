@@ -9,7 +9,8 @@ Seeds a scratch demo (`claimory demo --no-serve`, which also collects the static
 one uvicorn worker, and fetches the portal page as a browser would (Accept-Encoding: gzip,
 deflate, br), then every stylesheet and script it references. Prints each response's bytes
 as sent (headers + body, before decompression) and uncompressed, and the total against the
-target: under 15 KB compressed. A second pass without compression shows what it saves.
+product budget (PRODUCT.md: under 30 KB compressed) and our own tighter goal (15 KB).
+A second pass without compression shows what it saves.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import sys
 
 from local_server import seed_demo, uvicorn_serving
 
-TARGET_KB = 15
+TARGET_KB = 30  # PRODUCT.md: the portal shell under 30 KB compressed
+GOAL_KB = 15  # our tighter goal, kept from the spine work
 BROWSER = "gzip, deflate, br"
 
 
@@ -130,8 +132,10 @@ def main() -> None:
         compressed, _raw = _weigh(port, page, BROWSER)
         _lazy_images(port, page)
         verdict = "meets" if compressed < TARGET_KB * 1024 else "MISSES"
+        goal = "within" if compressed < GOAL_KB * 1024 else "over"
         print(f"\nportal page as sent: {compressed / 1024:.1f} KB compressed "
-              f"({plain / 1024:.1f} KB without) -> {verdict} the target (< {TARGET_KB} KB)")
+              f"({plain / 1024:.1f} KB without) -> {verdict} the product budget "
+              f"(< {TARGET_KB} KB); {goal} our {GOAL_KB} KB goal")
 
 
 if __name__ == "__main__":
