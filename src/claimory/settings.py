@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "claimory.photos",
     "claimory.money",
     "claimory.estimates",
+    "claimory.mail",
     "claimory.notifications",
     "claimory.esign",
     "claimory.printables",

@@ -244,6 +244,18 @@ def _estimate(data: Data, stages: Mapping[str, str]) -> StaffText:
 
 # ---- what open staff pages get ------------------------------------------------------------
 
+_EMAIL_TITLES = {"received": "Email received", "sent": "Email sent", "queued": "Email queued",
+                 "failed": "Email failed", "attached": "Email attached by staff",
+                 "detached": "Email taken off this claim"}
+
+
+def _email(data: Data, stages: Mapping[str, str]) -> StaffText:
+    title = _EMAIL_TITLES.get(data.get("action", ""), "Email")
+    who = data.get("from") if data.get("direction") == "in" else data.get("to")
+    detail = " — ".join(str(part) for part in (who, data.get("subject")) if part)
+    return StaffText(title, detail, internal=True)
+
+
 def _message_feed(data: Data, actor_label: str) -> dict[str, Any]:
     return {"direction": data.get("direction", ""), "sender": actor_label,
             "preview": str(data.get("body", ""))[:PREVIEW_CHARS]}
@@ -351,6 +363,14 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         payload=("action", "file", "source", "system", "supplement", "fields", "kept",
                  "total"),
         describe=_estimate, public=(), portal_fragments=("money",), board_card=True),
+    EventKind(
+        # Email on the claim's threads (adjusters, customers, appraisers): received, sent,
+        # attached by staff from the inbox queue. Staff-only: adjuster mail is not for the
+        # customer's eyes; customer notifications by email are copies of portal messages.
+        "EMAIL", "email", _("Email"),
+        payload=("mail_id", "action", "direction", "subject", "from", "to", "snippet",
+                 "reason"),
+        describe=_email),
 )}
 
 

@@ -1,0 +1,204 @@
+"""Which claim an incoming email belongs to — or honestly none.
+
+The order (first decisive answer wins):
+
+1. Auto-replies, bounces and bulk mail are kept out of claims.
+2. **Thread headers**: In-Reply-To, then References from the newest back, against every
+   Message-ID we stored at this location (mail we sent *and* mail we received).
+3. **Our subject tag** (``[RO-5521]``, added to everything we send).
+4. **The sender** is a participant (customer, adjuster, appraiser, or someone staff taught
+   us) of exactly one open claim — unless the mail names a different claim, which makes it
+   a question for a person.
+5. **A claim number, RO number or VIN** in the subject, then the new text, then the HTML
+   part, then the quoted history: exactly one claim named (or one of several that the sender
+   is on) takes it.
+
+Anything else is *unmatched* and waits in the inbox for someone to pick its claim: putting a
+message on the wrong claim is worse than asking. References are compared as whole
+identifiers (``ACM-2026-118843`` never matches ``ACM-2026-118842``), case and separators
+ignored (``RO 5521``, ``RO#5521`` and ``ro-5521`` are one RO).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from claimory.claims.models import Claim
+from claimory.mail.models import MailMessage, Participant, message_key
+from claimory.mail.parse import ParsedMail
+from claimory.shops.models import Location
+
+MIN_REFERENCE = 6  # shorter identifiers ("5521") are too likely to be something else
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Characters allowed between the pieces of one identifier: "RO-5521", "R.O. 5521", "RO#5521".
+_JOINER = re.compile(r"^[\s\-#./:]{0,2}$")
+_TAG = re.compile(r"\[([^\[\]]{2,60})\]")
+_MAX_PIECES = 5
+
+
+@dataclass(frozen=True)
+class Match:
+    status: str  # "filed" | "unmatched" | "ignored"
+    reason: str
+    claim_id: int | None = None
+    candidates: tuple[int, ...] = ()
+
+
+def normalize(identifier: str) -> str:
+    return "".join(_TOKEN.findall(identifier)).upper()
+
+
+def tag_for(claim: Claim) -> str:
+    """The subject tag we add to mail about ``claim``: its RO, else its claim number."""
+    return f"[{claim.ro_number or claim.claim_number or f'Claim {claim.pk}'}]"
+
+
+def references_in(text: str) -> set[str]:
+    """Every normalized run of 1–5 adjacent word pieces in ``text`` (pieces joined only by a
+    separator such as "-", "#" or a space), as candidates for identifier lookup."""
+    found: set[str] = set()
+    pieces = list(_TOKEN.finditer(text or ""))
+    for i, first in enumerate(pieces):
+        joined = first.group().upper()
+        if len(joined) >= MIN_REFERENCE:
+            found.add(joined)
+        for j in range(i + 1, min(i + _MAX_PIECES, len(pieces))):
+            between = text[pieces[j - 1].end():pieces[j].start()]
+            if not _JOINER.match(between):
+                break
+            joined += pieces[j].group().upper()
+            if len(joined) >= MIN_REFERENCE:
+                found.add(joined)
+    return found
+
+
+@dataclass
+class ClaimIndex:
+    """A location's claims by identifier and by participant address, read once per batch."""
+
+    location: Location
+    by_reference: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_tag: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_address: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    open_ids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, location: Location, *, now: dt.datetime | None = None) -> ClaimIndex:
+        index = cls(location)
+        now = now or timezone.now()
+        cutoff = now - dt.timedelta(days=location.portal_expiry_days)
+        is_open = Q(archived=False) & (Q(delivered_at__isnull=True) | Q(delivered_at__gte=cutoff))
+        rows = Claim.objects.filter(location=location).values_list(
+            "pk", "claim_number", "ro_number", "vehicle__vin", "customer__email",
+            "adjuster_email")
+        open_ids = set(Claim.objects.filter(is_open, location=location)
+                       .values_list("pk", flat=True))
+        index.open_ids = open_ids
+        for pk, claim_number, ro, vin, customer_email, adjuster_email in rows:
+            index._add_references(pk, claim_number, ro, vin)
+            if pk in open_ids:
+                for address in (customer_email, adjuster_email):
+                    if address:
+                        index.by_address[address.strip().lower()].add(pk)
+        for claim_id, address in Participant.objects.filter(
+                claim__location=location, claim_id__in=open_ids).values_list("claim_id", "email"):
+            index.by_address[address.lower()].add(claim_id)
+        return index
+
+    def _add_references(self, pk: int, claim_number: str, ro: str, vin: str) -> None:
+        keys = {normalize(claim_number), normalize(vin)}
+        ro_key = normalize(ro)
+        if ro_key:
+            keys.add(ro_key)
+            digits = ro_key[2:] if ro_key.startswith("RO") else ro_key
+            keys.add(f"RO{digits}")
+            self.by_tag[ro_key].add(pk)
+            self.by_tag[f"RO{digits}"].add(pk)
+        if claim_number:
+            self.by_tag[normalize(claim_number)].add(pk)
+        self.by_tag[f"CLAIM{pk}"].add(pk)
+        for key in keys:
+            if len(key) >= MIN_REFERENCE:
+                self.by_reference[key].add(pk)
+
+    def named_in(self, text: str) -> set[int]:
+        hits: set[int] = set()
+        for candidate in references_in(text):
+            hits |= self.by_reference.get(candidate, set())
+        return hits
+
+    def tagged_in(self, subject: str) -> set[int]:
+        hits: set[int] = set()
+        for tag in _TAG.findall(subject or ""):
+            hits |= self.by_tag.get(normalize(tag), set())
+        return hits
+
+
+def _thread_claim(location: Location, mail: ParsedMail) -> tuple[int | None, str]:
+    ids = mail.thread_ids
+    if not ids:
+        return None, ""
+    keys = [message_key(mid) for mid in ids]
+    known = dict(MailMessage.objects.filter(location=location, message_key__in=keys,
+                                            claim__isnull=False)
+                 .values_list("message_key", "claim_id"))
+    for mid, key in zip(ids, keys, strict=True):
+        if key in known:
+            which = "In-Reply-To" if mid == mail.in_reply_to else "References"
+            return known[key], f"{which} {mid}"
+    return None, ""
+
+
+def _one(claims: set[int], index: ClaimIndex) -> set[int]:
+    """Several claims named: an open one over closed ones (a car that came back)."""
+    if len(claims) > 1:
+        still_open = claims & index.open_ids
+        if still_open:
+            return still_open
+    return claims
+
+
+def match_mail(mail: ParsedMail, index: ClaimIndex) -> Match:
+    if mail.automated:
+        return Match("ignored", mail.automated)
+    location = index.location
+    claim_id, why = _thread_claim(location, mail)
+    if claim_id is not None:
+        return Match("filed", f"thread: {why}", claim_id)
+    tagged = _one(index.tagged_in(mail.subject), index)
+    if len(tagged) == 1:
+        return Match("filed", "subject tag", next(iter(tagged)))
+
+    on = index.by_address.get(mail.from_address, set())
+    named: set[int] = set()
+    where = ""
+    for place, text in (("subject", mail.subject), ("text", mail.text),
+                        ("HTML body", mail.html_text), ("quoted history", mail.quoted)):
+        named = _one(index.named_in(text), index)
+        if named:
+            where = place
+            break
+    if len(on) == 1:
+        only = next(iter(on))
+        if named and only not in named:
+            return Match("unmatched", "the sender is on one claim but the mail names another",
+                         candidates=tuple(sorted(on | named)))
+        return Match("filed", "sender is on exactly one open claim", only)
+    if len(named) == 1:
+        return Match("filed", f"claim reference in the {where}", next(iter(named)))
+    if len(named) > 1:
+        narrowed = named & on
+        if len(narrowed) == 1:
+            return Match("filed", f"claim reference in the {where}, sender on it",
+                         next(iter(narrowed)))
+        return Match("unmatched", f"names {len(named)} claims", candidates=tuple(sorted(named)))
+    if on:
+        return Match("unmatched", f"sender is on {len(on)} open claims",
+                     candidates=tuple(sorted(on)))
+    return Match("unmatched", "nothing in it says which claim")

@@ -1,0 +1,1 @@
+"""Durable handlers of the mail hub (mailbox sync runs), imported by MailConfig.ready."""
