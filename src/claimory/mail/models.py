@@ -260,3 +260,29 @@ class OAuthState(BaseModel):
 
     def __str__(self) -> str:
         return f"OAuth {self.provider} for {self.location_id}"
+
+
+class OutgoingState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Outgoing(BaseModel, Durable):
+    """Sending one composed email (``mail``) through its location's mailbox, on the durable
+    path. The Message-ID is minted when the row is written, so a retry after a crash sends
+    the very same message (receivers and Gmail collapse repeats of one Message-ID)."""
+
+    PENDING = (OutgoingState.QUEUED,)
+    WORKING = OutgoingState.SENDING
+    RELATED = ("mail", "mail__location", "mail__claim", "mail__location__mailbox")
+
+    mail = models.OneToOneField(MailMessage, on_delete=models.CASCADE, related_name="outgoing")
+    state = models.CharField(max_length=10, choices=OutgoingState.choices,
+                             default=OutgoingState.QUEUED, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"Sending {self.mail_id}: {self.state}"
