@@ -227,6 +227,17 @@ TELNYX_API_BASE = envstr("TELNYX_API_BASE", "https://api.telnyx.com")
 # Inbound MMS media are fetched only from public addresses (SSRF guard, sms/mms.py); tests
 # serving media on 127.0.0.1 turn this on.
 SMS_MEDIA_ALLOW_PRIVATE = envbool("CLAIMORY_SMS_MEDIA_ALLOW_PRIVATE", False)
+# Connecting a shop's Gmail / Microsoft 365 mailbox (mail/oauth.py): the OAuth app's client id
+# and secret per provider (a provider without a client id is offered as "not set up on this
+# server"), the Microsoft tenant ("common" takes work and personal accounts), and the
+# providers' origins (tests point them at a local fake token endpoint).
+GOOGLE_CLIENT_ID = envstr("CLAIMORY_GOOGLE_CLIENT_ID")
+GOOGLE_CLIENT_SECRET = envstr("CLAIMORY_GOOGLE_CLIENT_SECRET")
+MICROSOFT_CLIENT_ID = envstr("CLAIMORY_MICROSOFT_CLIENT_ID")
+MICROSOFT_CLIENT_SECRET = envstr("CLAIMORY_MICROSOFT_CLIENT_SECRET")
+MICROSOFT_TENANT = envstr("CLAIMORY_MICROSOFT_TENANT", "common") or "common"
+OAUTH_GOOGLE_BASE = envstr("CLAIMORY_OAUTH_GOOGLE_BASE").rstrip("/")
+OAUTH_MICROSOFT_BASE = envstr("CLAIMORY_OAUTH_MICROSOFT_BASE").rstrip("/")
 LLM_BASE_URL = envstr("CLAIMORY_LLM_BASE_URL")
 LLM_API_KEY = envstr("CLAIMORY_LLM_API_KEY")
 LLM_MODEL = envstr("CLAIMORY_LLM_MODEL")
