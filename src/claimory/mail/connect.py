@@ -226,7 +226,8 @@ def check_imap(settings: ImapSettings, password: str) -> Answer:
             except (imaplib.IMAP4.error, OSError):
                 pass
     except imaplib.IMAP4.error as exc:
-        return Answer(False, f"The IMAP server refused the login: {_said(str(exc))}")
+        said = exc.args[0] if exc.args else exc  # imaplib hands over the server's bytes
+        return Answer(False, f"The IMAP server refused the login: {_said(said)}")
     except OSError as exc:
         return _unreachable(host, port, exc)
 
