@@ -141,4 +141,21 @@ def mail_attach(*, mail: MailMessage, claim: Claim, actor: Any) -> MailMessage:
     mail.save(update_fields=["claim", "status", "attached_by", "match_reason", "updated_at"])
     participant_learn(claim=claim, address=mail.from_address, name=mail.from_name, actor=actor)
     mail_event(mail, "attached", actor=actor)
+    _attach_replies(mail, claim, actor)
     return mail
+
+
+def _attach_replies(mail: MailMessage, claim: Claim, actor: Any) -> None:
+    """Unmatched replies to a message just placed follow it: their thread headers name it."""
+    waiting = MailMessage.objects.select_for_update().filter(
+        location_id=mail.location_id, status=MailStatus.UNMATCHED)
+    for reply in waiting:
+        if reply.in_reply_to == mail.message_id or mail.message_id in reply.references:
+            reply.claim = claim
+            reply.status = MailStatus.FILED
+            reply.attached_by = actor
+            reply.match_reason = f"thread: answers {mail.message_id}"[:200]
+            reply.save(update_fields=["claim", "status", "attached_by", "match_reason",
+                                      "updated_at"])
+            mail_event(reply, "attached", actor=actor, reason="answers a message placed here")
+            _attach_replies(reply, claim, actor)

@@ -37,7 +37,7 @@ from claimory.shops.models import Location
 MIN_REFERENCE = 6  # shorter identifiers ("5521") are too likely to be something else
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # Characters allowed between the pieces of one identifier: "RO-5521", "R.O. 5521", "RO#5521".
-_JOINER = re.compile(r"^[\s\-#./:]{0,2}$")
+_JOINER = re.compile(r"^[\s\-#./:\u2010-\u2015]{0,3}$")
 _TAG = re.compile(r"\[([^\[\]]{2,60})\]")
 _MAX_PIECES = 5
 
@@ -201,4 +201,8 @@ def match_mail(mail: ParsedMail, index: ClaimIndex) -> Match:
     if on:
         return Match("unmatched", f"sender is on {len(on)} open claims",
                      candidates=tuple(sorted(on)))
+    if mail.list_mail:
+        # Newsletter-style mail (List-Unsubscribe) that nothing ties to a claim: a carrier's
+        # automated notice that names a claim was filed above; the rest is kept out.
+        return Match("ignored", "bulk")
     return Match("unmatched", "nothing in it says which claim")
