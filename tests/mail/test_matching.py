@@ -184,3 +184,20 @@ def test_mail_at_another_location_never_threads_into_ours(location, world, other
         sender="Dana Whitfield <dana.whitfield@example.com>", subject="Re: update",
         body="ok", in_reply_to=ours.message_id)).mail
     assert theirs.claim_id is None
+
+
+def test_the_shops_own_sent_mail_files_by_its_recipients(location, world):
+    location.email = "service@northsidecollision.example"
+    location.save(update_fields=["email"])
+    sent = file(location, sender="Northside <Service@NorthsideCollision.example>",
+                to="Dana Whitfield <dana.whitfield@example.com>", subject="Pickup time",
+                body="Your car is ready at 4.")
+    assert (sent.claim_id, sent.direction) == (world["A"].pk, "out")
+    assert sent.match_reason == "a recipient is on exactly one open claim"
+    both = file(location, sender="service@northsidecollision.example",
+                to="grace.o@example.com", subject="Hello", body="Two cars, one message.")
+    assert both.status == MailStatus.UNMATCHED and both.direction == "out"
+    # A customer's answer to the imported sent mail threads onto its claim.
+    answer = file(location, sender="dana.whitfield@example.com", subject="Re: Pickup time",
+                  body="See you then", in_reply_to=sent.message_id)
+    assert answer.claim_id == world["A"].pk and answer.direction == "in"
