@@ -23,6 +23,7 @@ from claimory.mail.models import (
     SyncState,
 )
 from claimory.mail.secrets import seal
+from claimory.mail.sync import imap_utf7
 from claimory.mail.work import mailbox_sync_now, mailboxes_poll
 from tests.mail.conftest import oauth_fields
 from tests.mail.world import build_world, corpus_files, corpus_labels
@@ -272,3 +273,30 @@ def test_the_same_run_twice_does_the_work_once(location, front_desk, mailbox, do
     run.refresh_from_db()
     assert run.fetched == 3 and run.attempts == 1
     assert _inbound(location).count() == 3
+
+
+def test_a_mailbox_whose_sync_failed_is_tried_again_after_its_interval(location, mailbox,
+                                                                      dovecot):
+    type(mailbox).objects.filter(pk=mailbox.pk).update(imap_port=1)
+    assert mailboxes_poll() == 1
+    run = SyncRun.objects.get()
+    durable.give_up(run, "Can't reach the IMAP server")  # retries used up
+    run.refresh_from_db()
+    assert run.state == SyncState.FAILED and run.finished_at
+    assert mailboxes_poll() == 0  # not on every sweep
+    later = timezone.now() + dt.timedelta(seconds=mailbox.sync_every_seconds + 1)
+    assert mailboxes_poll(later) == 1
+
+
+def test_folder_names_go_to_the_server_in_modified_utf7(location, front_desk, mailbox,
+                                                        dovecot):
+    assert imap_utf7("Reparación") == "Reparaci&APM-n"
+    assert imap_utf7("日本語") == "&ZeVnLIqe-"
+    assert imap_utf7("A&B") == "A&-B"
+    build_world(location, front_desk)
+    folder = f"{mailbox.folder}-Reparación"
+    dovecot.append(_corpus()[0], folder=imap_utf7(folder))
+    type(mailbox).objects.filter(pk=mailbox.pk).update(folder=folder)
+    mailbox.refresh_from_db()
+    run = _sync(mailbox)
+    assert run.state == SyncState.DONE and run.filed == 1

@@ -11,6 +11,7 @@ mail as read.
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import logging
 import re
@@ -24,7 +25,7 @@ from claimory.mail.filing import mail_file
 from claimory.mail.matching import ClaimIndex
 from claimory.mail.models import Mailbox, MailStatus, Source
 from claimory.mail.parse import MAX_MESSAGE_BYTES, NotAnEmail
-from claimory.mail.transport import MailTransportError, imap_connect
+from claimory.mail.transport import MailTransportError, imap_connect, imap_said
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,32 @@ class SyncCounts:
     more: bool = False  # stopped at MAX_PER_RUN with mail still waiting
 
 
+def imap_utf7(name: str) -> str:
+    """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): "Reparación" is
+    "Reparaci&APM-n" on the wire."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode()
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in name:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)
+
+
 def _quoted(folder: str) -> str:
-    """An IMAP quoted string (imaplib sends mailbox names as given)."""
-    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """The folder as an IMAP quoted string (imaplib sends mailbox names as given)."""
+    name = imap_utf7(folder)
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _ok(answer: tuple[str, list], what: str) -> list:
@@ -174,7 +198,7 @@ def mailbox_sync(mailbox: Mailbox, *, progress: Callable[[SyncCounts], None] | N
         raise MailTransportError(f"The IMAP server hung up mid-sync: {exc}",
                                  retryable=True) from exc
     except imaplib.IMAP4.error as exc:
-        raise MailTransportError(f"The IMAP server refused a sync command: {exc}",
+        raise MailTransportError(f"The IMAP server refused a sync command: {imap_said(exc)}",
                                  retryable=True) from exc
     except OSError as exc:
         raise MailTransportError(f"The IMAP connection failed mid-sync: {exc}",

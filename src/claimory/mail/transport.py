@@ -136,7 +136,7 @@ def _imap_login(imap: imaplib.IMAP4, login: Login) -> None:
         raise MailTransportError(f"The IMAP server hung up during sign-in: {exc}",
                                  retryable=True) from exc
     except imaplib.IMAP4.error as exc:
-        said = str(exc).strip("b'\"")
+        said = imap_said(exc)
         if any(code.decode() in said for code in _TEMPORARY_IMAP_CODES):
             raise MailTransportError(f"The IMAP server can't sign us in right now: {said}",
                                      retryable=True) from exc
@@ -146,6 +146,12 @@ def _imap_login(imap: imaplib.IMAP4, login: Login) -> None:
     except OSError as exc:
         raise MailTransportError(f"The IMAP connection failed during sign-in: {exc}",
                                  retryable=True) from exc
+
+
+def imap_said(exc: BaseException) -> str:
+    """What the IMAP server said, from an imaplib error (it carries bytes or text)."""
+    value = exc.args[0] if exc.args else ""
+    return _text(value) if isinstance(value, bytes | str) else str(value)
 
 
 def _imap_close(imap: imaplib.IMAP4) -> None:

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from claimory.core import durable
@@ -57,15 +58,18 @@ def mailbox_sync_now(mailbox: Mailbox) -> SyncRun:
 
 @durable.every_sweep
 def mailboxes_poll(now: dt.datetime | None = None) -> int:
-    """Queue a sync for every connected mailbox whose last sync is older than its interval
-    and that has none open. One query; the partial unique constraint settles races between
+    """Queue a sync for every connected mailbox with none open whose last sync — or last
+    attempt, so a server that is down is asked once an interval, not on every sweep — is
+    older than its interval. One query; the partial unique constraint settles races between
     workers sweeping at once."""
     now = now or timezone.now()
     candidates = (Mailbox.objects.filter(state=MailboxState.CONNECTED)
                   .exclude(runs__state__in=_OPEN)
-                  .values_list("pk", "last_synced_at", "sync_every_seconds"))
+                  .annotate(last_run=Max("runs__finished_at"))
+                  .values_list("pk", "last_synced_at", "last_run", "sync_every_seconds"))
     queued = 0
-    for pk, last, every in candidates:
+    for pk, synced, tried, every in candidates:
+        last = max((t for t in (synced, tried) if t is not None), default=None)
         if last is not None and last + dt.timedelta(seconds=every) > now:
             continue
         try:
