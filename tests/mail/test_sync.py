@@ -5,8 +5,10 @@ refused sign-in asks for a reconnect instead of retrying."""
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -132,6 +134,37 @@ def test_a_crash_mid_sync_resumes_after_the_last_filed_message(location, front_d
     events = [e.data["mail_id"] for c in {m.claim for m in _inbound(location) if m.claim}
               for e in c.events.filter(type="email")]
     assert len(events) == len(set(events))
+
+
+def test_a_worker_killed_mid_sync_is_taken_over_after_its_lease(location, front_desk,
+                                                                mailbox, dovecot, monkeypatch):
+    build_world(location, front_desk)
+    dovecot.append(*_corpus()[:8], folder=mailbox.folder)
+    calls = {"n": 0}
+
+    def dying_file(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise SystemExit("killed")  # not an error the task catches: the process is gone
+        return mail_file(**kwargs)
+
+    monkeypatch.setattr(sync_module, "mail_file", dying_file)
+    with mock.patch.object(durable, "enqueue_now"):  # the doorbell is lost too
+        run = mailbox_sync_now(mailbox)
+    with pytest.raises(SystemExit):
+        durable.run_work.call(durable.label_of(SyncRun), run.pk)
+    run.refresh_from_db()
+    assert run.state == SyncState.RUNNING and _inbound(location).count() == 3
+    assert durable.sweep() == 0  # its lease still runs: nobody else may take it
+
+    monkeypatch.setattr(sync_module, "mail_file", mail_file)
+    later = timezone.now() + dt.timedelta(seconds=settings.DURABLE_LEASE_SECONDS + 1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert durable.sweep() == 1  # queued again; the immediate backend runs it
+    run.refresh_from_db()
+    assert run.state == SyncState.DONE and run.attempts == 2 and run.fetched == 5
+    uids = list(_inbound(location).values_list("uid", flat=True))
+    assert sorted(uids) == list(range(1, 9))
 
 
 def test_mail_filed_but_not_yet_counted_is_not_filed_twice(location, front_desk, mailbox,
