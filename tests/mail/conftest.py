@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from claimory.mail.models import Mailbox, Provider, Security
 from claimory.mail.secrets import seal
-from tests.mail.servers import DOVECOT, Dovecot, SmtpServer
+from tests.mail.servers import DOVECOT, Dovecot, SmtpServer, make_certificates
 
 _folders = itertools.count(1)
 
@@ -58,6 +58,17 @@ def smtp(smtp_session_server):
     """aiosmtpd, forgetting what earlier tests sent and asked of it."""
     smtp_session_server.reset()
     return smtp_session_server
+
+
+@pytest.fixture(scope="session")
+def smtp_tls_servers(tmp_path_factory):
+    """aiosmtpd with STARTTLS and with implicit TLS, certified by a CA of the tests' own."""
+    ca, cert, key = make_certificates(tmp_path_factory.mktemp("smtp-tls"))
+    servers = {"starttls": SmtpServer(cert=(cert, key)),
+               "ssl": SmtpServer(cert=(cert, key), implicit=True)}
+    yield ca, servers
+    for server in servers.values():
+        server.stop()
 
 
 def _mailbox(location, *, imap_host: str, imap_port: int, smtp_host: str, smtp_port: int,

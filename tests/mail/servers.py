@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -50,6 +51,56 @@ def wait_for_port(port: int, timeout: float = 10.0, process: subprocess.Popen | 
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost:
+    (CA file, certificate, key). Clients trust the CA through ``SSL_CERT_FILE``."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Claimory test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(minutes=5))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
+                                       key_encipherment=False, data_encipherment=False,
+                                       key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                       encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+                         critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+                critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(pem))
+    paths[1].write_bytes(cert.public_bytes(pem))
+    paths[2].write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
 
 
 class TokenIntrospection:
@@ -103,7 +154,9 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2
 auth_failure_delay = 0
@@ -134,7 +187,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -161,12 +215,14 @@ active_value = true
 
 class Dovecot:
     """A throwaway dovecot: one user with a password (and one live OAuth token), maildir in a
-    temporary folder."""
+    temporary folder; plain IMAP (with STARTTLS) on ``port``, IMAPS on ``tls_port``, with a
+    certificate from a CA of its own (``ca_file``)."""
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="dvc-"))
-        self.port = free_port()
+        self.port, self.tls_port = free_port(), free_port()
         self.host = "127.0.0.1"
+        self.ca_file, _cert, _key = make_certificates(self.root)
         self.user, self.password, self.token = USER, PASSWORD, TOKEN
         self.introspection = TokenIntrospection(USER, TOKEN)
         uid, gid, login_user, internal_user = _mail_owner()
@@ -178,14 +234,15 @@ class Dovecot:
         (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         (self.root / "oauth2.conf").write_text(OAUTH2.format(url=self.introspection.url))
         (self.root / "dovecot.conf").write_text(CONFIG.format(
-            root=self.root, port=self.port, uid=uid, gid=gid, login_user=login_user,
-            internal_user=internal_user))
+            root=self.root, port=self.port, tls_port=self.tls_port, uid=uid, gid=gid,
+            login_user=login_user, internal_user=internal_user))
         self.log = self.root / "dovecot.log"
         self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         try:
-            wait_for_port(self.port, process=self.process, log=self.log)
+            for port in (self.port, self.tls_port):
+                wait_for_port(port, process=self.process, log=self.log)
         except Exception:
             self.stop()
             raise
@@ -277,9 +334,10 @@ class SmtpBehaviour:
 
 class SmtpServer:
     """aiosmtpd on loopback: records every message with its envelope; can require AUTH
-    (password, or XOAUTH2 with one known token) and answer 4xx / 5xx."""
+    (password, or XOAUTH2 with one known token) and answer 4xx / 5xx. With ``cert`` (a
+    certificate and key) it offers STARTTLS, or speaks TLS from the start (``implicit``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, cert: tuple[Path, Path] | None = None, implicit: bool = False) -> None:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -331,9 +389,14 @@ class SmtpServer:
 
         self.handler = Handler()
         self.port = free_port()
+        tls: dict = {}
+        if cert is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*cert)
+            tls = {"ssl_context": context} if implicit else {"tls_context": context}
         self.controller = Controller(
             self.handler, hostname="127.0.0.1", port=self.port, authenticator=authenticator,
-            auth_required=False, auth_require_tls=False, decode_data=False)
+            auth_required=False, auth_require_tls=False, decode_data=False, **tls)
         self.controller.start()
         self.host = "127.0.0.1"
 

@@ -16,6 +16,7 @@ from claimory.mail.models import (
     MailStatus,
     Outgoing,
     OutgoingState,
+    Security,
     Source,
     SyncState,
 )
@@ -237,3 +238,36 @@ def test_the_same_send_twice_sends_once(thread, front_desk, smtp_mailbox, smtp):
     assert durable.run_due() == 0
     assert len(smtp.received) == 1
     assert _actions(claim).count("sent") == 1
+
+
+@pytest.mark.parametrize("security", [Security.STARTTLS, Security.SSL])
+def test_sending_over_tls(thread, front_desk, smtp_mailbox, smtp_tls_servers, monkeypatch,
+                          security):
+    ca, servers = smtp_tls_servers
+    server = servers[security]
+    server.reset()
+    server.behaviour.password = "smtp-password"  # noqa: S105 - the test server's password
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    type(smtp_mailbox).objects.filter(pk=smtp_mailbox.pk).update(smtp_security=security,
+                                                                 smtp_port=server.port)
+    claim, parent = thread
+    mail = _reply(claim, parent, front_desk)
+    durable.run_due()
+    assert _state(mail) == (MailStatus.SENT, OutgoingState.SENT)
+    assert len(server.received) == 1
+
+
+def test_starttls_to_an_untrusted_server_fails_without_sending(
+        thread, front_desk, smtp_mailbox, smtp_tls_servers, monkeypatch):
+    _ca, servers = smtp_tls_servers
+    server = servers[Security.STARTTLS]
+    server.reset()
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent.pem")
+    type(smtp_mailbox).objects.filter(pk=smtp_mailbox.pk).update(
+        smtp_security=Security.STARTTLS, smtp_port=server.port)
+    claim, parent = thread
+    mail = _reply(claim, parent, front_desk)
+    durable.run_due()
+    assert _state(mail) == (MailStatus.FAILED, OutgoingState.FAILED)
+    assert "certificate" in Outgoing.objects.get(mail=mail).error
+    assert not server.received

@@ -21,6 +21,7 @@ from claimory.mail.models import (
     MailDirection,
     MailMessage,
     MailStatus,
+    Security,
     SyncRun,
     SyncState,
 )
@@ -333,3 +334,27 @@ def test_folder_names_go_to_the_server_in_modified_utf7(location, front_desk, ma
     mailbox.refresh_from_db()
     run = _sync(mailbox)
     assert run.state == SyncState.DONE and run.filed == 1
+
+
+@pytest.mark.parametrize("security", [Security.SSL, Security.STARTTLS])
+def test_sync_over_tls(location, front_desk, mailbox, dovecot, monkeypatch, security):
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.ca_file))  # trust the server's CA
+    build_world(location, front_desk)
+    dovecot.append(_corpus()[0], folder=mailbox.folder)
+    port = dovecot.tls_port if security == Security.SSL else dovecot.port
+    type(mailbox).objects.filter(pk=mailbox.pk).update(imap_security=security, imap_port=port)
+    mailbox.refresh_from_db()
+    run = _sync(mailbox)
+    assert run.state == SyncState.DONE and run.filed == 1
+
+
+def test_an_untrusted_certificate_stops_with_the_reason(location, mailbox, dovecot,
+                                                       monkeypatch):
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent.pem")  # trust nothing
+    type(mailbox).objects.filter(pk=mailbox.pk).update(imap_security=Security.SSL,
+                                                       imap_port=dovecot.tls_port)
+    mailbox.refresh_from_db()
+    run = _sync(mailbox)
+    assert run.state == SyncState.FAILED and run.attempts == 1
+    assert mailbox.state == MailboxState.RECONNECT
+    assert "certificate we can't trust" in mailbox.state_reason

@@ -211,6 +211,9 @@ def smtp_send(mailbox: Mailbox, msg: EmailMessage, recipients: list[str]) -> dic
                                  f"{exc}", retryable=False) from exc
     except smtplib.SMTPResponseException as exc:
         raise _smtp_error(exc, "The SMTP server said") from exc
+    except ssl.SSLCertVerificationError as exc:  # on STARTTLS
+        raise MailTransportError(f"The SMTP server {where} has a certificate we can't trust: "
+                                 f"{exc.verify_message}", retryable=False) from exc
     except (smtplib.SMTPException, OSError) as exc:  # disconnects, timeouts, TLS failures
         raise MailTransportError(f"The SMTP conversation with {where} failed: {exc}",
                                  retryable=True) from exc
