@@ -264,13 +264,15 @@ class Dovecot:
         imap.login(self.user, self.password)
         return imap
 
-    def append(self, *raws: bytes, folder: str = "INBOX") -> None:
+    def append(self, *raws: bytes, folder: str = "INBOX", received=None) -> None:
+        """Put ``raws`` in ``folder`` (as delivered at ``received``, a datetime; else now)."""
+        when = imaplib.Time2Internaldate(received) if received is not None else None
         imap = self.client()
         try:
             if folder != "INBOX":
                 imap.create(folder)  # a NO when it exists already is fine
             for raw in raws:
-                status, data = imap.append(folder, "", None, raw.replace(b"\r\n", b"\n")
+                status, data = imap.append(folder, "", when, raw.replace(b"\r\n", b"\n")
                                            .replace(b"\n", b"\r\n"))
                 assert status == "OK", data
         finally:

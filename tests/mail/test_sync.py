@@ -103,6 +103,20 @@ def test_only_mail_after_the_last_uid_is_fetched(location, front_desk, mailbox, 
     assert _inbound(location).count() == 4
 
 
+def test_the_first_sync_reads_the_last_month_only(location, front_desk, mailbox, dovecot):
+    build_world(location, front_desk)
+    old, recent, new = _corpus()[:3]
+    dovecot.append(old, folder=mailbox.folder,
+                   received=timezone.now() - dt.timedelta(days=sync_module.FIRST_SYNC_DAYS + 5))
+    dovecot.append(recent, folder=mailbox.folder,
+                   received=timezone.now() - dt.timedelta(days=sync_module.FIRST_SYNC_DAYS - 5))
+    run = _sync(mailbox)
+    assert run.fetched == 1 and mailbox.last_uid == 2
+    dovecot.append(new, folder=mailbox.folder)
+    assert _sync(mailbox).fetched == 1
+    assert sorted(_inbound(location).values_list("uid", flat=True)) == [2, 3]
+
+
 def test_a_crash_mid_sync_resumes_after_the_last_filed_message(location, front_desk, mailbox,
                                                               dovecot, monkeypatch):
     build_world(location, front_desk)

@@ -5,13 +5,15 @@ moved past it in one small transaction, so a sync killed halfway resumes right a
 message it filed. Should it ever see a message again (the server started its UIDs over: a
 new UIDVALIDITY), filing finds its Message-ID already stored and files nothing twice.
 
-Messages are read with ``BODY.PEEK[]`` on a read-only SELECT: syncing never marks the shop's
-mail as read.
+The first sync (and one after a renumbering) reads only the last ``FIRST_SYNC_DAYS`` of the
+folder; older history comes in with ``claimory mail import``. Messages are read with
+``BODY.PEEK[]`` on a read-only SELECT: syncing never marks the shop's mail as read.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import imaplib
 import logging
 import re
@@ -29,10 +31,12 @@ from claimory.mail.transport import MailTransportError, imap_connect, imap_said
 
 log = logging.getLogger(__name__)
 
+FIRST_SYNC_DAYS = 30  # a mailbox read from the start brings in its last month, not its decade
 BATCH = 10  # messages fetched per round trip (a batch of large attachments stays modest)
 MAX_PER_RUN = 300  # one run's share; the next run carries on from last_uid
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass
@@ -107,8 +111,17 @@ def _start_over_if_renumbered(mailbox: Mailbox, uidvalidity: int) -> None:
                                                  updated_at=timezone.now())
 
 
+def _imap_date(day: dt.date) -> str:
+    """RFC 3501 date ("07-Dec-2026"), in English whatever the locale."""
+    return f"{day.day:02d}-{_MONTHS[day.month - 1]}-{day.year}"
+
+
 def _new_uids(imap: imaplib.IMAP4, after: int) -> list[int]:
-    data = _ok(imap.uid("SEARCH", "UID", f"{after + 1}:*"), "Searching the folder failed")
+    criteria = ["UID", f"{after + 1}:*"]
+    if after == 0:  # read from the start (first sync, or the server renumbered its mail)
+        since = timezone.now().date() - dt.timedelta(days=FIRST_SYNC_DAYS)
+        criteria += ["SINCE", _imap_date(since)]
+    data = _ok(imap.uid("SEARCH", *criteria), "Searching the folder failed")
     uids = {int(n) for chunk in data if chunk for n in chunk.split()}
     # "n:*" always includes the highest UID, even when it is below n: keep only new ones.
     return sorted(uid for uid in uids if uid > after)
