@@ -8,11 +8,13 @@ Both are started by the tests themselves, in a temporary folder, on free ports.
 from __future__ import annotations
 
 import base64
+import ctypes
 import imaplib
 import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -137,6 +139,14 @@ class TokenIntrospection:
         self.server.server_close()
 
 
+def _die_with_parent() -> None:
+    """In the child: stop dovecot if the test run is killed before it can clean up (Linux)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _mail_owner() -> tuple[int, int, str, str]:
     """(uid, gid, login user, internal user): dovecot's own system users when we are root
     (CI), else everything as ourselves."""
@@ -239,7 +249,7 @@ class Dovecot:
         self.log = self.root / "dovecot.log"
         self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         try:
             for port in (self.port, self.tls_port):
                 wait_for_port(port, process=self.process, log=self.log)
