@@ -16,7 +16,14 @@ from PIL import Image, ImageDraw
 
 from claimory.claims.models import Claim, ClaimEvent, EventType
 from claimory.mail.filing import mail_event, mail_file
-from claimory.mail.models import MailDirection, MailMessage, MailStatus, Source
+from claimory.mail.models import (
+    Mailbox,
+    MailDirection,
+    MailMessage,
+    MailStatus,
+    Provider,
+    Source,
+)
 from claimory.mail.outgoing import subject_with_tag
 from claimory.shops.models import Location
 
@@ -83,9 +90,18 @@ def _sent(claim: Claim, shop: str, to: tuple[str, str], subject: str, body: str,
     return mail
 
 
+def demo_mailbox(location: Location, shop: str) -> Mailbox:
+    """The demo's simulated mailbox: compose and reply work, nothing leaves the machine."""
+    mailbox, _ = Mailbox.objects.get_or_create(location=location, defaults={
+        "provider": Provider.SIMULATED, "address": shop, "display_name": location.name,
+        "imap_host": "simulated", "smtp_host": "simulated", "username": shop})
+    return mailbox
+
+
 def seed_mail(location: Location, portal_claim: Claim, others: list[Claim],
               clock=None) -> None:
     shop = location.email or f"service@{location.slug}.example"
+    demo_mailbox(location, shop)
     host = shop.rsplit("@", 1)[-1]
     name, adjuster = _adjuster(portal_claim)
     sent = _sent(portal_claim, shop, (name, adjuster), "Supplement 1 submitted",

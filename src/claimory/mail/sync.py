@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from claimory.mail.filing import mail_file
 from claimory.mail.matching import ClaimIndex
-from claimory.mail.models import Mailbox, MailStatus, Source
+from claimory.mail.models import Mailbox, MailStatus, Provider, Source
 from claimory.mail.parse import MAX_MESSAGE_BYTES, NotAnEmail
 from claimory.mail.transport import MailTransportError, imap_connect, imap_said
 
@@ -183,6 +183,8 @@ def mailbox_sync(mailbox: Mailbox, *, progress: Callable[[SyncCounts], None] | N
 
     Raises ``credentials.ReconnectNeeded`` or ``transport.MailTransportError``."""
     counts = SyncCounts()
+    if mailbox.provider == Provider.SIMULATED:
+        return counts  # its replies are filed by the mail simulator as they are written
     imap = imap_connect(mailbox)
     try:
         _start_over_if_renumbered(mailbox, _select(imap, mailbox))

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 
 from claimory.mail import credentials
 from claimory.mail.credentials import Login, ReconnectNeeded
-from claimory.mail.models import Mailbox, Security
+from claimory.mail.models import Mailbox, Provider, Security
 from claimory.mail.secrets import SecretUnreadable
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,10 @@ def smtp_send(mailbox: Mailbox, msg: EmailMessage, recipients: list[str]) -> dic
     """Hand ``msg`` to the mailbox's SMTP server for ``recipients`` (the envelope: Bcc lives
     only here). Returns the recipients the server refused while taking the rest (address →
     its answer); raises when it took none."""
+    if mailbox.provider == Provider.SIMULATED:
+        from claimory.mail.simulator import simulated_deliver
+
+        return simulated_deliver(mailbox, msg, recipients)
     login = _login(mailbox)
     where = f"{mailbox.smtp_host}:{mailbox.smtp_port}"
     try:

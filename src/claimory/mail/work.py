@@ -30,6 +30,7 @@ from claimory.mail.models import (
     MailStatus,
     Outgoing,
     OutgoingState,
+    Provider,
     SyncRun,
     SyncState,
 )
@@ -64,7 +65,7 @@ def mailboxes_poll(now: dt.datetime | None = None) -> int:
     workers sweeping at once."""
     now = now or timezone.now()
     candidates = (Mailbox.objects.filter(state=MailboxState.CONNECTED)
-                  .exclude(runs__state__in=_OPEN)
+                  .exclude(provider=Provider.SIMULATED).exclude(runs__state__in=_OPEN)
                   .annotate(last_run=Max("runs__finished_at"))
                   .values_list("pk", "last_synced_at", "last_run", "sync_every_seconds"))
     queued = 0
