@@ -11,8 +11,8 @@ and Microsoft's token endpoints in the connect and refresh tests.
   ``rotate=True`` as Microsoft does, a new refresh token that replaces the old one).
 - ``GET /v1/userinfo``: the email of a Bearer access token (Google's fallback).
 - Scripting: ``fail_next(n, status=503)``, ``invalid_grant_next()``, ``revoke(refresh)``,
-  ``expires_in``, ``email_in_id_token``; ``calls`` counts requests per grant type and
-  ``requests`` keeps every token request's form (tests check what was sent).
+  ``expires_in``, ``email_in_id_token``, ``issue`` (the next access tokens); ``calls``
+  counts requests per grant type and ``requests`` keeps every token request's form.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ class FakeOAuth:
     expires_in: int = 3600
     rotate: bool = False  # Microsoft: each refresh answers a new refresh token
     email_in_id_token: bool = True
+    # Access tokens to hand out next, in order (e.g. the one token the test IMAP server
+    # accepts); random ones once it is empty.
+    issue: list[str] = field(default_factory=list)
     calls: Counter = field(default_factory=Counter)
     requests: list[dict[str, str]] = field(default_factory=list)
 
@@ -120,7 +123,7 @@ class FakeOAuth:
     # The endpoints
 
     def _issue(self, email: str, *, refresh: bool) -> dict[str, Any]:
-        access = f"ya29.{secrets.token_urlsafe(24)}"
+        access = self.issue.pop(0) if self.issue else f"ya29.{secrets.token_urlsafe(24)}"
         self.access_tokens[access] = email
         answer: dict[str, Any] = {"access_token": access, "token_type": "Bearer",
                                   "expires_in": self.expires_in}

@@ -13,13 +13,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from claimory.core import durable
 from claimory.mail import oauth
 from claimory.mail.credentials import ReconnectNeeded, login_for
-from claimory.mail.models import Mailbox, MailboxState, OAuthState, Provider
+from claimory.mail.models import Mailbox, MailboxState, OAuthState, Provider, SyncRun, SyncState
 from claimory.mail.secrets import reveal
+from claimory.mail.work import mailbox_sync_now
 from claimory.shops.models import Role
 from tests.factories import make_staff
 from tests.mail.fake_oauth import CLIENT_ID, CLIENT_SECRET, FakeOAuth
+from tests.mail.world import corpus_files
 
 BASE = "https://claimory.example"
 CALLBACK = f"{BASE}/staff/settings/email/oauth/callback"
@@ -415,3 +418,58 @@ def test_tokens_never_reach_the_log(fake, location, owner, caplog):
     assert caplog.text
     for secret in filter(None, secrets):
         assert secret not in caplog.text
+
+
+# End to end: the token feeds the real IMAP sync (dovecot checks it with its provider)
+
+
+def _sync(mailbox: Mailbox) -> SyncRun:
+    run = mailbox_sync_now(mailbox)
+    durable.run_due()
+    run.refresh_from_db()
+    mailbox.refresh_from_db()
+    return run
+
+
+def _expire(mailbox: Mailbox) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk).update(access_expires_at=timezone.now())
+    mailbox.refresh_from_db()
+
+
+def test_connected_mailbox_syncs_refreshes_and_asks_for_a_reconnect_when_revoked(
+        fake, location, owner, dovecot):
+    fake.issue = [dovecot.token, dovecot.token]  # the one token dovecot's provider accepts
+    mailbox = connect(fake, location, owner, email=dovecot.user)
+    # Gmail's servers stand in for dovecot here; everything else is as connected.
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        imap_host=dovecot.host, imap_port=dovecot.port, imap_security="none",
+        folder=dovecot.folder)
+    mailbox.refresh_from_db()
+    dovecot.append(corpus_files()[0].read_bytes(), folder=dovecot.folder)
+
+    first = _sync(mailbox)
+    assert (first.state, first.fetched) == (SyncState.DONE, 1)
+    assert fake.calls["refresh_token"] == 0
+
+    _expire(mailbox)
+    dovecot.append(corpus_files()[1].read_bytes(), folder=dovecot.folder)
+    second = _sync(mailbox)
+    assert (second.state, second.fetched) == (SyncState.DONE, 1)
+    assert fake.calls["refresh_token"] == 1
+    assert mailbox.access_expires_at > timezone.now() + dt.timedelta(minutes=55)
+
+    fake.revoke(reveal(mailbox.refresh_token_enc))
+    _expire(mailbox)
+    asked = dovecot.introspection.asked
+    third = _sync(mailbox)
+    assert third.state == SyncState.FAILED
+    assert (mailbox.state, mailbox.last_uid) == (MailboxState.RECONNECT, second_uid(mailbox))
+    assert "Reconnect it" in mailbox.state_reason and "no longer accepts" in third.error
+    assert dovecot.introspection.asked == asked  # the server was not bothered
+
+    again = connect(fake, location, owner, email=dovecot.user)
+    assert (again.state, again.state_reason) == (MailboxState.CONNECTED, "")
+
+
+def second_uid(mailbox: Mailbox) -> int:
+    return max(mailbox.messages.values_list("uid", flat=True))

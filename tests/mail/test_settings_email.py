@@ -4,18 +4,9 @@ a real SMTP server (aiosmtpd) on loopback — plus sync now, settings and discon
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -36,115 +27,18 @@ from claimory.mail.secrets import reveal, seal
 from claimory.shops.models import Role
 from tests.factories import make_staff
 from tests.mail.fake_oauth import CLIENT_ID, CLIENT_SECRET, FakeOAuth
+from tests.mail.servers import PASSWORD as SERVER_PASSWORD
+from tests.mail.servers import USER, free_port
 
 PAGE = "/staff/settings/email"
-SHOP = "shop@example.test"
-PASSWORD = "letmein-42"  # noqa: S105 - the loopback test servers' password
+SHOP, PASSWORD = USER, SERVER_PASSWORD  # the loopback servers' login
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Dovecot:
-    """Debian's dovecot on 127.0.0.1 with one user (plain LOGIN allowed: loopback only)."""
-
-    def __init__(self) -> None:
-        # Its own folder outside pytest's (mode 0700, which dovecot's auth and mail users
-        # can't enter).
-        root = Path(tempfile.mkdtemp(prefix="claimory-dovecot-"))
-        root.chmod(0o755)
-        self.root, self.port = root, free_port()
-        (root / "run").mkdir(parents=True)
-        (root / "mail").mkdir()
-        uid = gid = 65534 if os.getuid() == 0 else None  # dovecot refuses to serve uid 0
-        if uid is None:
-            uid, gid = os.getuid(), os.getgid()
-        else:
-            os.chown(root / "mail", uid, gid)
-        (root / "passwd").write_text(
-            f"{SHOP}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{root}/mail/shop::\n")
-        self.conf = root / "dovecot.conf"
-        self.conf.write_text(f"""
-base_dir = {root}/run
-state_dir = {root}/run
-log_path = {root}/log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_failure_delay = 0
-auth_mechanisms = plain login
-mail_location = maildir:~/Maildir
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN {root}/passwd
-}}
-userdb {{
-  driver = passwd-file
-  args = {root}/passwd
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {self.port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-  chroot =
-}}
-service anvil {{
-  chroot =
-}}
-""")
-
-    def start(self) -> Dovecot:
-        subprocess.run(["/usr/sbin/dovecot", "-c", str(self.conf)], check=True, timeout=20)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"dovecot did not listen: {(self.root / 'log').read_text()}")
-
-    def stop(self) -> None:
-        subprocess.run(["/usr/sbin/dovecot", "-c", str(self.conf), "stop"], timeout=20,
-                       check=False)
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def imap_server():
-    if not Path("/usr/sbin/dovecot").exists():
-        pytest.skip("dovecot is not installed")
-    server = Dovecot().start()
-    yield server
-    server.stop()
-
-
-class _Sink:
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        return "250 OK"
-
-
-def _authenticate(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == SHOP.encode() and \
-        auth_data.password == PASSWORD.encode()
-    return AuthResult(success=ok, handled=False)  # a refusal answers 535
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    controller = Controller(_Sink(), hostname="127.0.0.1", port=free_port(),
-                            authenticator=_authenticate, auth_require_tls=False)
-    controller.start()
-    yield controller
-    controller.stop()
+@pytest.fixture
+def servers(dovecot, smtp):
+    """dovecot (IMAP) and aiosmtpd (SMTP) on loopback, both taking the same login."""
+    smtp.behaviour.password = dovecot.password
+    return dovecot, smtp
 
 
 @pytest.fixture
@@ -187,12 +81,13 @@ def url(name: str, slug: str = "northside", *args) -> str:
     return reverse(f"backoffice:settings_email_{name}", args=[slug, *args])
 
 
-def imap_data(imap_server=None, smtp_server=None, **changes) -> dict:
+def imap_data(servers=None, **changes) -> dict:
+    dovecot, smtp = servers or (None, None)
     data = {
         "address": SHOP, "display_name": "Northside Collision",
-        "imap_host": "127.0.0.1", "imap_port": str(imap_server.port if imap_server else 1),
+        "imap_host": "127.0.0.1", "imap_port": str(dovecot.port if dovecot else 1),
         "imap_security": "none",
-        "smtp_host": "127.0.0.1", "smtp_port": str(smtp_server.port if smtp_server else 1),
+        "smtp_host": "127.0.0.1", "smtp_port": str(smtp.port if smtp else 1),
         "smtp_security": "none", "username": SHOP, "password": PASSWORD, "action": "connect",
     }
     data.update(changes)
@@ -440,9 +335,8 @@ def test_settings_are_validated_by_the_service_too(location, owner):
         ("a@b.test", "localhost", "::1", "a@b.test")
 
 
-def test_check_connection_logs_in_to_both_and_stores_nothing(owner_client, imap_server,
-                                                             smtp_server):
-    response = owner_client.post(url("imap"), imap_data(imap_server, smtp_server,
+def test_check_connection_logs_in_to_both_and_stores_nothing(owner_client, servers):
+    response = owner_client.post(url("imap"), imap_data(servers,
                                                          action="check"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -453,8 +347,8 @@ def test_check_connection_logs_in_to_both_and_stores_nothing(owner_client, imap_
     assert PASSWORD not in html  # never echoed back
 
 
-def test_check_connection_reports_the_servers_refusals(owner_client, imap_server, smtp_server):
-    response = owner_client.post(url("imap"), imap_data(imap_server, smtp_server,
+def test_check_connection_reports_the_servers_refusals(owner_client, servers):
+    response = owner_client.post(url("imap"), imap_data(servers,
                                                          password="wrong", action="check"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -473,13 +367,13 @@ def test_check_connection_reports_an_unreachable_server(owner_client):
 
 
 def test_connect_with_a_working_login_stores_it_encrypted(owner_client, location, owner,
-                                                          imap_server, smtp_server):
-    response = owner_client.post(url("imap"), imap_data(imap_server, smtp_server))
+                                                          servers):
+    response = owner_client.post(url("imap"), imap_data(servers))
     assert response.status_code == 302
     mailbox = Mailbox.objects.get(location=location)
     assert (mailbox.provider, mailbox.address, mailbox.state, mailbox.state_reason) == \
         (Provider.IMAP, SHOP, MailboxState.CONNECTED, "")
-    assert (mailbox.imap_port, mailbox.smtp_port) == (imap_server.port, smtp_server.port)
+    assert (mailbox.imap_port, mailbox.smtp_port) == (servers[0].port, servers[1].port)
     row = Mailbox.objects.filter(pk=mailbox.pk).values().get()
     assert PASSWORD not in str(row) and reveal(row["password_enc"]) == PASSWORD
     assert mailbox.connected_by == owner
@@ -487,16 +381,16 @@ def test_connect_with_a_working_login_stores_it_encrypted(owner_client, location
     assert f"Connected as <strong>{SHOP}</strong> via Other (IMAP and SMTP" in html
 
 
-def test_connect_with_a_failing_login_stores_nothing(owner_client, imap_server, smtp_server):
-    response = owner_client.post(url("imap"), imap_data(imap_server, smtp_server,
+def test_connect_with_a_failing_login_stores_nothing(owner_client, servers):
+    response = owner_client.post(url("imap"), imap_data(servers,
                                                          password="wrong"))
     assert response.status_code == 400
     assert "Nothing was saved" in response.content.decode()
     assert not Mailbox.objects.exists()
 
 
-def test_save_anyway_keeps_a_login_the_check_refused(owner_client, imap_server, smtp_server):
-    response = owner_client.post(url("imap"), imap_data(imap_server, smtp_server,
+def test_save_anyway_keeps_a_login_the_check_refused(owner_client, servers):
+    response = owner_client.post(url("imap"), imap_data(servers,
                                                          password="wrong", save_anyway="on"))
     assert response.status_code == 302
     mailbox = Mailbox.objects.get()
@@ -505,11 +399,10 @@ def test_save_anyway_keeps_a_login_the_check_refused(owner_client, imap_server, 
     assert reveal(mailbox.password_enc) == "wrong"
 
 
-def test_editing_without_retyping_the_password_keeps_it(owner_client, location, imap_server,
-                                                        smtp_server):
-    owner_client.post(url("imap"), imap_data(imap_server, smtp_server))
+def test_editing_without_retyping_the_password_keeps_it(owner_client, location, servers):
+    owner_client.post(url("imap"), imap_data(servers))
     Mailbox.objects.update(last_uid=42, uidvalidity=9)
-    response = owner_client.post(url("imap"), imap_data(imap_server, smtp_server, password="",
+    response = owner_client.post(url("imap"), imap_data(servers, password="",
                                                          display_name="Northside Front"))
     assert response.status_code == 302
     mailbox = Mailbox.objects.get()
@@ -522,9 +415,9 @@ def test_editing_without_retyping_the_password_keeps_it(owner_client, location, 
 
 
 def test_oauth_mailbox_switched_to_imap_forgets_its_tokens(owner_client, location,
-                                                           imap_server, smtp_server):
+                                                           servers):
     a_mailbox(location, address=SHOP, last_uid=42)
-    owner_client.post(url("imap"), imap_data(imap_server, smtp_server))
+    owner_client.post(url("imap"), imap_data(servers))
     mailbox = Mailbox.objects.get()
     assert (mailbox.provider, mailbox.refresh_token_enc, mailbox.access_token_enc) == \
         (Provider.IMAP, "", "")

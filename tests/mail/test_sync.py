@@ -29,6 +29,7 @@ from claimory.mail.secrets import seal
 from claimory.mail.sync import imap_utf7
 from claimory.mail.work import mailbox_sync_now, mailboxes_poll
 from tests.mail.conftest import oauth_fields
+from tests.mail.fake_oauth import CLIENT_ID, CLIENT_SECRET, FakeOAuth
 from tests.mail.world import build_world, corpus_files, corpus_labels
 
 pytestmark = pytest.mark.django_db
@@ -282,14 +283,23 @@ def test_a_revoked_token_asks_for_a_reconnect(location, mailbox, dovecot):
     assert "refused the sign-in" in mailbox.state_reason
 
 
-def test_an_expired_token_asks_for_a_reconnect_without_calling_the_server(location, mailbox,
-                                                                          dovecot):
+def test_an_expired_token_the_provider_wont_refresh_asks_for_a_reconnect_without_calling_the_server(  # noqa: E501
+        location, mailbox, dovecot, settings):
+    provider = FakeOAuth().start()  # it has never heard of the stored refresh token
+    settings.OAUTH_GOOGLE_BASE, settings.GOOGLE_CLIENT_ID = provider.base_url, CLIENT_ID
+    settings.GOOGLE_CLIENT_SECRET = CLIENT_SECRET
     fields = oauth_fields(dovecot.token)
     fields["access_expires_at"] = timezone.now() - dt.timedelta(minutes=1)
     type(mailbox).objects.filter(pk=mailbox.pk).update(**fields)
     mailbox.refresh_from_db()
-    run = _sync(mailbox)
+    asked = dovecot.introspection.asked
+    try:
+        run = _sync(mailbox)
+    finally:
+        provider.stop()
     assert run.state == SyncState.FAILED and mailbox.state == MailboxState.RECONNECT
+    assert provider.calls["refresh_token"] == 1
+    assert dovecot.introspection.asked == asked
 
 
 def test_the_poller_queues_due_mailboxes_once(location, mailbox, dovecot):

@@ -21,10 +21,9 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from claimory.core.durable import schedule
 from claimory.core.origin import base_url
 from claimory.mail.models import (
     Mailbox,
@@ -35,6 +34,7 @@ from claimory.mail.models import (
     SyncState,
 )
 from claimory.mail.secrets import SecretUnreadable, reveal, seal
+from claimory.mail.work import mailbox_sync_now
 from claimory.shops.models import Location
 from claimory.shops.permissions import require
 
@@ -367,15 +367,4 @@ def mailbox_sync_request(*, mailbox: Mailbox, actor: Any) -> SyncRun:
     require(actor, PERM, mailbox.location)
     if mailbox.state != MailboxState.CONNECTED:
         raise ValidationError({"mailbox": ["Connect the mailbox before syncing it."]})
-    open_run = SyncRun.objects.filter(
-        mailbox=mailbox, state__in=[SyncState.QUEUED, SyncState.RUNNING]).first()
-    if open_run is not None:
-        return open_run
-    try:
-        with transaction.atomic():
-            run = SyncRun.objects.create(mailbox=mailbox)
-            schedule(run)
-    except IntegrityError:  # a sync was queued meanwhile (one open run per mailbox)
-        return SyncRun.objects.get(mailbox=mailbox,
-                                   state__in=[SyncState.QUEUED, SyncState.RUNNING])
-    return run
+    return mailbox_sync_now(mailbox)

@@ -41,6 +41,7 @@ from claimory.mail.connect import PERM
 from claimory.mail.mailboxes import mailbox_needs_reconnect
 from claimory.mail.models import Mailbox, MailboxState, OAuthState, Provider, Security
 from claimory.mail.secrets import SecretUnreadable, reveal, seal
+from claimory.mail.transport import MailTransportError
 from claimory.shops.models import Location
 from claimory.shops.permissions import require
 
@@ -69,10 +70,13 @@ class OAuthRefused(OAuthError):
         self.error = error
 
 
-class OAuthUnavailable(OAuthError):
-    """The provider could not be reached or answered 5xx/429: worth trying again later."""
+class OAuthUnavailable(OAuthError, MailTransportError):
+    """The provider could not be reached or answered 5xx/429: worth trying again later. A
+    retryable MailTransportError, so the sync and send workers retry it like a server that
+    is down, and the mailbox stays connected."""
 
-    retryable = True
+    def __init__(self, detail: str) -> None:
+        MailTransportError.__init__(self, detail, retryable=True)
 
 
 class _InvalidGrant(OAuthRefused):
