@@ -119,8 +119,10 @@ def email_render(delivery: Delivery) -> Rendered:
     with translation.override(language):
         subject = _("%(shop)s: your %(vehicle)s repair") % {
             "shop": location.name, "vehicle": _vehicle(claim)}
+        heading = _("Your %(vehicle)s repair") % {"vehicle": _vehicle(claim)}
         context = {
-            "language": language, "subject": subject, "body": body, "shop": location.name,
+            "language": language, "subject": subject, "heading": heading, "body": body,
+            "shop": location.name,
             # The link is already in a notification's own words; a staff reply gets it here.
             "portal_link": link if link and link not in body else "",
             "portal_button": link or "",
