@@ -310,3 +310,11 @@ def test_the_email_carries_no_staff_text_markup(location, mailbox, front_desk, s
     html = smtp_sink.messages()[0].get_body(("html",)).get_content()
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt; &amp; see" in html
     assert re.search(r'<a [^>]*href="https://example.test/x"', html)
+
+
+def test_no_mailbox_no_email_notification_like_no_number_no_text(location, front_desk):
+    templates_approve_all(location=location)
+    claim = _opt_in(make_claim(location, actor=front_desk), sms=False, phone="")
+    with transaction.atomic():
+        assert notify_document(claim, "Repair authorization") is None
+    assert not Delivery.objects.filter(claim=claim).exists()
