@@ -1,10 +1,11 @@
 """A real SMTP server on loopback (aiosmtpd) and the SMTP seam pointed at it, for the
 customer-email tests: what they check are the bytes that crossed the wire.
 
-``claimory.mail.transport.smtp_send`` (the mailbox's SMTP client) is replaced by a plain
-smtplib client to this server; the server refuses any recipient at ``refuse.test``
-permanently (550), so a test can see a real refusal. Import ``smtp_sink_fixture`` /
-``transport_fixture`` into a test module to get the fixtures ``smtp_sink`` / ``transport``.
+``claimory.mail.transport.smtp_send`` (the mailbox's SMTP client, tested against real
+servers with TLS and AUTH in test_send.py) is replaced by a plain smtplib client to this
+server, which refuses any recipient at ``refuse.test`` permanently (550), so a test can see
+a real refusal. Import ``smtp_sink_fixture`` / ``transport_fixture`` into a test module to
+get the fixtures ``smtp_sink`` / ``transport``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import email
 import email.policy
 import smtplib
 import socket
-import sys
 import types
 from email.message import EmailMessage
 
@@ -61,12 +61,8 @@ def _free_port() -> int:
 
 
 def _transport_module(monkeypatch) -> types.ModuleType:
-    """mail/transport.py (written alongside this work); a stand-in module until it lands."""
-    try:
-        import claimory.mail.transport as transport
-    except ImportError:
-        transport = types.ModuleType("claimory.mail.transport")
-        monkeypatch.setitem(sys.modules, "claimory.mail.transport", transport)
+    import claimory.mail.transport as transport
+
     return transport
 
 
