@@ -496,3 +496,15 @@ def test_read_pages_refuse_posts_and_actions_refuse_gets(owner_client, location)
                    url("oauth", "northside", "google")):
         assert owner_client.get(target).status_code == 405
     assert Mailbox.objects.get().state == MailboxState.CONNECTED
+
+
+def test_check_connection_explains_a_certificate_it_cannot_trust(owner_client, dovecot,
+                                                                 smtp_tls_servers):
+    _ca, tls = smtp_tls_servers  # certified by the tests' own CA, which we don't trust
+    response = owner_client.post(url("imap"), imap_data(
+        (dovecot, tls["starttls"]), smtp_security="starttls", action="check"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "SMTP: 127.0.0.1:" in html and "has a certificate we can&#x27;t trust" in html
+    assert "IMAP login accepted" in html
+    assert not Mailbox.objects.exists()

@@ -198,6 +198,9 @@ def _said(data: Any) -> str:
 
 
 def _unreachable(host: str, port: int, exc: OSError) -> Answer:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return Answer(False, f"{host}:{port} has a certificate we can't trust "
+                             f"({_said(exc.verify_message or exc.reason or '')}).")
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
         return Answer(False, f"The secure connection to {host}:{port} failed "
                              f"({_said(getattr(exc, 'reason', '') or exc)}). Check the "
