@@ -110,6 +110,14 @@ def test_reply_to_the_adjuster_and_place_mail_from_the_inbox(browser, phone, dem
     expect(row).to_contain_text("Inspection photos")
     _no_sideways_scroll(page, "inbox at 390")
     _section_shot(page, "section[aria-labelledby=mail-queue-title]", "mailstaff-queue-390")
+    _shot(page, "mailstaff-inbox-390")
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.add_cookies(page.context.cookies())
+    wide = context.new_page()
+    wide.goto(f"{demo_server.origin}/staff/inbox")
+    _shot(wide, "mailstaff-inbox-1366")
+    wide.goto(f"{demo_server.origin}/staff/inbox/mail/{made['loose']}?q={ro}")
+    _shot(wide, "mailstaff-mail-detail-1366")
     row.get_by_role("link", name=re.compile("Place it")).click()
     page.get_by_label(re.compile("Search claims")).fill(ro)
     page.get_by_role("button", name="Search").click()
@@ -126,15 +134,10 @@ def test_reply_to_the_adjuster_and_place_mail_from_the_inbox(browser, phone, dem
     assert state["loose"] == ["filed", claim["id"]]
 
     # The same pages on a laptop, for the screenshots.
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    context.add_cookies(page.context.cookies())
-    wide = context.new_page()
     wide.goto(f"{demo_server.origin}/staff/claims/{claim['id']}#email")
     wide.locator("#email details.mail__quoted summary").first.click()
     _section_shot(wide, "#email", "mailstaff-claim-email-1366")
     wide.goto(f"{demo_server.origin}/staff/claims/{claim['id']}/email/new?reply={made['ask']}"
               "&template=supplement")
     _shot(wide, "mailstaff-compose-1366")
-    wide.goto(f"{demo_server.origin}/staff/inbox")
-    _shot(wide, "mailstaff-inbox-1366")
     context.close()
