@@ -60,8 +60,14 @@ def _shot(page, name: str) -> None:
 
 
 def _section_shot(page, selector: str, name: str) -> None:
+    """The element cut from a full-page shot (an element shot would have the sticky top bar
+    over its first lines)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.locator(selector).screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.evaluate("scrollTo(0, 0)")
+    box = page.locator(selector).evaluate(
+        "el => { const r = el.getBoundingClientRect(); return {x: r.left + scrollX, "
+        "y: r.top + scrollY, width: r.width, height: r.height}; }")
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, clip=box)
 
 
 def _no_sideways_scroll(page, where: str) -> None:

@@ -151,3 +151,11 @@ def test_compose_page_offers_people_and_ready_made_emails(desk_client, adj_claim
     html = desk_client.get(_compose(adj_claim)).content.decode()
     assert f'value="{ADJUSTER}"' in html and "Supplement submitted" in html
     assert "Request for approval" in html and "Draft it for me" in html
+
+
+def test_write_to_someone_from_the_people_panel(desk_client, adj_claim, mailbox):
+    html = desk_client.get(reverse("backoffice:claim", args=[adj_claim.pk])).content.decode()
+    link = f"{_compose(adj_claim)}?to=dana.adjuster%40carrier.test"
+    assert link in html
+    answer = desk_client.get(link)
+    assert answer.context["form"].initial["to"] == ADJUSTER
