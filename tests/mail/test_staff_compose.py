@@ -159,3 +159,10 @@ def test_write_to_someone_from_the_people_panel(desk_client, adj_claim, mailbox)
     assert link in html
     answer = desk_client.get(link)
     assert answer.context["form"].initial["to"] == ADJUSTER
+
+
+def test_picked_people_alone_are_enough(desk_client, adj_claim, mailbox):
+    answer = desk_client.post(_compose(adj_claim), {"pick": [ADJUSTER], "to": "",
+                                                    "subject": "Photos", "body": "Ready."})
+    assert answer.status_code == 302
+    assert MailMessage.objects.get(direction="out").to == [["", ADJUSTER]]

@@ -23,9 +23,12 @@ def _waiting(mail: MailMessage) -> None:
                                         f"{mail.get_status_display().lower()}{where}."]})
 
 
+@transaction.atomic
 def mail_place(*, mail: MailMessage, claim: Claim, actor: Any) -> MailMessage:
     """Attach a waiting message to ``claim`` (filing.mail_attach, which also teaches the
-    participants table). Mail already on a claim or kept out is refused, not moved."""
+    participants table). Mail already on a claim or kept out is refused, not moved — also
+    when two people click at once (the row is locked before its status is read)."""
+    mail = MailMessage.objects.select_for_update().get(pk=mail.pk)
     _waiting(mail)
     if mail.location_id != claim.location_id:
         raise ValidationError({"claim": ["That claim is at another location."]})

@@ -229,7 +229,8 @@ def mail_compose_view(request: HttpRequest, claim_id: int) -> HttpResponse:
     if (data["reply_to"] and reply is None) or (data["draft"] and draft is None):
         form.add_error(None, "That email or draft is no longer on this claim.")
         return _compose_page(request, claim, form, reply, draft, status=400)
-    fields = {"to": [*data["pick"], data["to"]], "subject": data["subject"],
+    to = [value for value in [*data["pick"], data["to"]] if value.strip()]
+    fields = {"to": to, "subject": data["subject"],
               "body": data["body"], "cc": data["cc"], "bcc": data["bcc"], "reply_to": reply}
     try:
         if draft is not None:
