@@ -165,4 +165,4 @@ def test_picked_people_alone_are_enough(desk_client, adj_claim, mailbox):
     answer = desk_client.post(_compose(adj_claim), {"pick": [ADJUSTER], "to": "",
                                                     "subject": "Photos", "body": "Ready."})
     assert answer.status_code == 302
-    assert MailMessage.objects.get(direction="out").to == [["", ADJUSTER]]
+    assert MailMessage.objects.get(direction="out").to == [["Dana Reyes", ADJUSTER]]

@@ -229,7 +229,9 @@ def mail_compose_view(request: HttpRequest, claim_id: int) -> HttpResponse:
     if (data["reply_to"] and reply is None) or (data["draft"] and draft is None):
         form.add_error(None, "That email or draft is no longer on this claim.")
         return _compose_page(request, claim, form, reply, draft, status=400)
-    to = [value for value in [*data["pick"], data["to"]] if value.strip()]
+    names = {p.email: p.name for p in people}
+    picked = [_people_text([[names.get(a, ""), a]]) for a in data["pick"]]
+    to = [value for value in [*picked, data["to"]] if value.strip()]
     fields = {"to": to, "subject": data["subject"],
               "body": data["body"], "cc": data["cc"], "bcc": data["bcc"], "reply_to": reply}
     try:
