@@ -166,3 +166,11 @@ def test_picked_people_alone_are_enough(desk_client, adj_claim, mailbox):
                                                     "subject": "Photos", "body": "Ready."})
     assert answer.status_code == 302
     assert MailMessage.objects.get(direction="out").to == [["Dana Reyes", ADJUSTER]]
+
+
+def test_a_name_with_a_comma_stays_one_recipient(desk_client, adj_claim, mailbox):
+    Claim.objects.filter(pk=adj_claim.pk).update(adjuster_name="Reyes, Dana")
+    answer = desk_client.post(_compose(adj_claim), {"pick": [ADJUSTER], "subject": "Hi",
+                                                    "body": "Ready."})
+    assert answer.status_code == 302
+    assert MailMessage.objects.get(direction="out").to == [["Reyes, Dana", ADJUSTER]]

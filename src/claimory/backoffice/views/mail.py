@@ -50,8 +50,16 @@ def settings_email_url() -> str:
         return "/staff/settings/email"
 
 
+def _person_text(name: str, address: str) -> str:
+    if not name:
+        return address
+    if any(ch in name for ch in ',;:<>@"()[]\\'):  # "Reyes, Dana" must stay one person
+        name = '"' + name.replace('"', "").replace("\\", "") + '"'
+    return f"{name} <{address}>"
+
+
 def _people_text(people: list[list[str]]) -> str:
-    return ", ".join(f"{name} <{address}>" if name else address for name, address in people)
+    return ", ".join(_person_text(name, address) for name, address in people)
 
 
 class ParticipantForm(forms.Form):
