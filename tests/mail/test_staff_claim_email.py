@@ -172,3 +172,14 @@ def test_participants_need_claim_edit_and_the_claim_is_scoped(technician, outsid
     assert outsider_client.post(mixed).status_code == 404
     assert desk_client.post(mixed).status_code == 404
     assert Participant.objects.filter(pk=row.pk).exists()
+
+
+def test_technician_reads_email_but_gets_no_reply_or_people_buttons(technician, location,
+                                                                    mailbox, adj_claim):
+    file_mail(location, sender=ADJUSTER, subject=f"Photos {adj_claim.ro_number}",
+              body="Looks good.", message_id="<t1@carrier.test>")
+    tech = Client()
+    tech.force_login(technician)
+    html = _page(tech, adj_claim)
+    assert "Looks good." in html
+    assert "?reply=" not in html and "New email" not in html and "Add someone" not in html

@@ -160,3 +160,14 @@ def test_discarding_an_email_draft(desk_client, adj_claim, front_desk, no_model)
     draft.refresh_from_db()
     assert draft.status == DraftStatus.DISCARDED
     assert desk_client.post(url).status_code == 404
+
+
+def test_model_down_says_so_and_keeps_the_reply_open(desk_client, adj_claim, question,
+                                                     llm_settings):
+    llm_settings.status = 500
+    answer = desk_client.post(reverse("backoffice:mail_draft_new", args=[adj_claim.pk]),
+                              {"reply_to": question.pk}, follow=True)
+    assert answer.status_code == 200
+    assert "No draft: The drafting model refused the request (HTTP 500)" in \
+        answer.content.decode()
+    assert answer.context["reply"] == question and not Draft.objects.exists()
