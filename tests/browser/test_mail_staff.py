@@ -105,6 +105,13 @@ def test_reply_to_the_adjuster_and_place_mail_from_the_inbox(browser, phone, dem
     page.get_by_label("Message").fill("Photos go out this afternoon.")
     _no_sideways_scroll(page, "compose at 390")
     _shot(page, "mailstaff-compose-390")
+    # A typo in the address comes back on its field, the rest kept (no JavaScript needed).
+    page.get_by_label("To", exact=True).fill("dana.reyes at carrier")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".field--error")).to_contain_text("is not an email address")
+    expect(page.get_by_label("Message")).to_have_value("Photos go out this afternoon.")
+    _shot(page, "mailstaff-compose-error-390")
+    page.get_by_label("To", exact=True).fill(f"Dana Reyes <{ADJUSTER}>")
     page.get_by_role("button", name="Send").click()
     page.wait_for_url(re.compile(rf"/staff/claims/{claim['id']}"))
     expect(page.locator("#email")).to_contain_text("Queued to send")
