@@ -183,3 +183,29 @@ def test_technician_reads_email_but_gets_no_reply_or_people_buttons(technician, 
     html = _page(tech, adj_claim)
     assert "Looks good." in html
     assert "?reply=" not in html and "New email" not in html and "Add someone" not in html
+
+
+def test_claim_page_queries_do_not_grow_with_mail(desk_client, location, mailbox, adj_claim,
+                                                  front_desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claimory.mail.filing import mail_attach
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            _page(desk_client, adj_claim)
+        return len(seen.captured_queries)
+
+    first = file_mail(location, sender=ADJUSTER, subject=f"One {adj_claim.ro_number}",
+                      body="One", message_id="<n0@carrier.test>",
+                      files=(("a.jpg", "image/jpeg", jpeg_with_gps(60, 40)),))
+    mail_attach(mail=first, claim=adj_claim, actor=front_desk)
+    _page(desk_client, adj_claim)
+    one = count()
+    for n in range(1, 6):
+        mail = file_mail(location, sender=f"other{n}@x.test", subject=f"Re {n}", body="x",
+                         message_id=f"<n{n}@x.test>", in_reply_to="<n0@carrier.test>",
+                         files=(("b.jpg", "image/jpeg", jpeg_with_gps(60, 40)),))
+        mail_attach(mail=mail, claim=adj_claim, actor=front_desk)
+    assert count() == one

@@ -76,7 +76,8 @@ def claim_mail(claim: Claim) -> list[MailMessage]:
     """Every message on the claim (the caller already gated the claim), with its files and
     send state."""
     return list(MailMessage.objects.filter(claim=claim)
-                .select_related("outgoing", "sent_by").prefetch_related("attachments")
+                .select_related("outgoing", "sent_by", "attached_by")
+                .prefetch_related("attachments")
                 .order_by("created_at", "id"))
 
 
