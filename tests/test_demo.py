@@ -241,3 +241,21 @@ def test_supplements_and_rentals_follow_the_stage_history(now, tmp_path, setting
         if claim.stage.slug in demo.RENTAL_STAGES:
             coverage = rental_coverage(claim, clock.latest.astimezone(clock.tz).date())
             assert coverage.started and coverage.company == "Enterprise"
+
+
+@pytest.mark.django_db
+def test_seed_files_demo_email_through_matching_once(tmp_path, settings):
+    from claimory.mail.models import MailAttachment, MailMessage, MailStatus
+
+    settings.DATA_DIR = tmp_path
+    first = demo.seed()
+    mail = MailMessage.objects.filter(location=first.location)
+    on_portal_claim = mail.filter(claim=first.portal_claim)
+    # The shop's message, the adjuster's threaded reply and the customer's tagged answer.
+    assert on_portal_claim.count() == 3
+    reply = on_portal_claim.get(direction="in", match_reason__startswith="thread")
+    assert MailAttachment.objects.get(mail=reply).path  # the photo passed the checks
+    assert mail.filter(status=MailStatus.UNMATCHED).count() == 1
+    assert mail.filter(status=MailStatus.IGNORED).count() == 1
+    demo.seed()
+    assert mail.count() == 5

@@ -465,6 +465,9 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
     demo_claims = demo_claims.filter(vehicle__vin__in=[spec.vin for spec in CLAIMS])
     portal_claim = (demo_claims.filter(stage__slug="started").order_by("created_at").first()
                     or demo_claims.first())
+    from claimory.demo_mail import seed_mail
+
+    seed_mail(location, portal_claim, list(demo_claims), clock)
     if portal_token(portal_claim) is None:
         # Seeded under another SECRET_KEY (or the link was revoked): print a working link.
         portal_token_rotate(claim=portal_claim, actor=desk)

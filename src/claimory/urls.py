@@ -1,10 +1,12 @@
-"""Top-level URL map: portal (/c/), public shop pages (/p/), staff (/staff/), API, health."""
+"""Top-level URL map: portal (/c/), public shop pages (/p/), email unsubscribe (/u/), staff
+(/staff/), API, health."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from claimory.api.errors import index_view as api_index_view
 from claimory.core import views as core_views
+from claimory.portal.unsubscribe_views import unsubscribe
 from claimory.sms.webhooks import telnyx_webhook
 
 handler400 = "claimory.core.too_big.bad_request"
@@ -16,6 +18,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("c/", include("claimory.portal.urls")),
     path("p/", include("claimory.portal.public_urls")),
+    # A customer email's unsubscribe link (and its List-Unsubscribe header): token-only.
+    path("u/<str:token>", unsubscribe, name="unsubscribe"),
     path("staff/", include("claimory.backoffice.urls")),
     path("staff/print/", include("claimory.printables.urls")),
     # Without the slash: the same JSON as /api/v1/ for every method, instead of

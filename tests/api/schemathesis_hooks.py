@@ -74,6 +74,8 @@ _REAL_FILES = {
     ("POST", "/api/v1/claims/{claim_id}/photos"): _tiny_jpeg(),
     ("POST", "/api/v1/estimates"): (Path(__file__).parent.parent / "estimates" / "data" / "bms"
                                     / "est1-original.xml").read_bytes(),
+    ("POST", "/api/v1/mail"): (Path(__file__).parent.parent / "mail" / "data" / "corpus"
+                               / "mail" / "002.eml").read_bytes(),
 }
 
 

@@ -17,6 +17,7 @@ from tests.api.openapi_check import spec
 MULTIPART = "multipart"  # a photo upload: a form with a real JPEG, not JSON
 
 ESTIMATE = Path(__file__).parent.parent / "estimates" / "data" / "bms" / "est1-original.xml"
+EMAIL = Path(__file__).parent.parent / "mail" / "data" / "corpus" / "mail" / "002.eml"
 # One valid request per operation; a new route must be added here (the test checks).
 BODIES = {
     ("get", "/api/v1/location"): None,
@@ -42,6 +43,10 @@ BODIES = {
     ("get", "/api/v1/claims/{claim_id}/photos"): None,
     ("get", "/api/v1/claims/{claim_id}/photos/{photo_id}"): None,
     ("post", "/api/v1/estimates"): {"file": ESTIMATE},
+    ("post", "/api/v1/mail"): {"file": EMAIL},
+    ("get", "/api/v1/claims/{claim_id}/emails"): None,
+    ("get", "/api/v1/claims/{claim_id}/participants"): None,
+    ("post", "/api/v1/claims/{claim_id}/participants"): {"email": "ana@appraise.example"},
 }
 
 
@@ -83,7 +88,7 @@ def _call(key: str, method: str, path: str, body, claim_id: int, documents=None)
         return Client().post(path.replace("{claim_id}", str(claim_id)),
                              {"file": SimpleUploadedFile("a.jpg", jpeg_with_gps(64, 48))},
                              headers={"Authorization": f"Bearer {key}"})
-    if isinstance(body, dict) and isinstance(body.get("file"), Path):  # an estimate upload
+    if isinstance(body, dict) and isinstance(body.get("file"), Path):  # estimate or email
         with body["file"].open("rb") as handle:
             return Client().post(path, {"file": handle},
                                  headers={"Authorization": f"Bearer {key}"})

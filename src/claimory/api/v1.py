@@ -16,6 +16,7 @@ from claimory.api.routes_claims import router as claims_router
 from claimory.api.routes_documents import router as documents_router
 from claimory.api.routes_estimates import router as estimates_router
 from claimory.api.routes_location import router as location_router
+from claimory.api.routes_mail import router as mail_router
 from claimory.api.routes_messages import router as messages_router
 from claimory.api.routes_money import router as money_router
 from claimory.api.routes_photos import router as photos_router
@@ -51,6 +52,10 @@ retry gets the first answer and never opens a second claim or adds a second phot
 
 **Estimates.** `POST /estimates` takes a CIECA BMS XML file or a zip of an EMS set (CCC ONE,
 Mitchell) and opens or updates the matching claim; a refused file answers with a `reason`.
+
+**Email.** `POST /mail` files one raw message (multipart `file`) into its claim exactly as
+a synced mailbox would (an MTA can pipe mail here); `GET /claims/{id}/emails` reads a
+claim's mail and `/claims/{id}/participants` the people on its threads.
 
 **Money** is returned as decimal strings (`"1250.00"`); send numbers or strings.
 """
@@ -133,3 +138,4 @@ api.add_router("", money_router)
 api.add_router("", documents_router)
 api.add_router("", photos_router)
 api.add_router("", estimates_router)
+api.add_router("", mail_router)

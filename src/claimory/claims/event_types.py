@@ -207,9 +207,16 @@ def _notification(data: Data, stages: Mapping[str, str]) -> StaffText:
 
 
 _CONSENT_TITLES = {"in": "Customer agreed to texts", "out": "Customer opted out of texts"}
+# Email consent (mail/unsubscribe.py) rides on the same event, told apart by its method.
+_EMAIL_CONSENT_TITLES = {"in": "Customer turned emails back on",
+                         "out": "Customer unsubscribed from emails"}
 
 
 def _consent(data: Data, stages: Mapping[str, str]) -> StaffText:
+    if str(data.get("method", "")).startswith("email"):
+        return StaffText(_EMAIL_CONSENT_TITLES.get(data.get("status", ""),
+                                                   "Email consent changed"),
+                         data.get("evidence", ""), internal=True)
     detail = data.get("evidence", "")
     if data.get("method"):
         detail = f"{detail} ({data['method']})".strip()

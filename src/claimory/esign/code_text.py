@@ -51,7 +51,8 @@ def otp_send(document: Document, meta: RequestMeta) -> str:
                   "channels": [Channel.SMS]})
         message.save(update_fields=["event", "updated_at"])
         # Asked for this minute: sent at once, not held through quiet hours.
-        deliveries = deliveries_queue(message, sms_body=sms_text(claim, text, automated=False))
+        deliveries = deliveries_queue(message, sms_body=sms_text(claim, text, automated=False),
+                                      email=False)
         if not deliveries or all(d.state == DeliveryState.NOT_SENT for d in deliveries):
             raise SignRefused(_("We can't text you a code. Please call the shop to sign."),
                               "no_phone")

@@ -88,13 +88,17 @@ def mail_file(*, location: Location, raw: bytes, source: str, mailbox: Mailbox |
                                           message_key=message_key(parsed.message_id)).first()
     if existing is not None:
         return Filed(existing, False)
-    match: Match = match_mail(parsed, index or ClaimIndex.build(location))
+    index = index or ClaimIndex.build(location)
+    match: Match = match_mail(parsed, index)
+    # The shop's own mail (a Sent folder imported, a copy to itself) is stored as sent.
+    ours = index.sent_by_shop(parsed)
     raw_path = _store_raw(location, raw)
     try:
         with transaction.atomic():
             mail = MailMessage.objects.create(
                 location=location, mailbox=mailbox, claim_id=match.claim_id,
-                direction=MailDirection.INBOUND, status=match.status, source=source,
+                direction=MailDirection.OUTBOUND if ours else MailDirection.INBOUND,
+                status=match.status, source=source,
                 message_id=parsed.message_id[:998], in_reply_to=parsed.in_reply_to[:998],
                 references=list(parsed.references), subject=parsed.subject,
                 from_address=parsed.from_address, from_name=parsed.from_name,
@@ -104,7 +108,7 @@ def mail_file(*, location: Location, raw: bytes, source: str, mailbox: Mailbox |
                 candidates=list(match.candidates), uid=uid)
             _store_attachments(mail, parsed)
             if mail.claim_id is not None:
-                mail_event(mail, "received", reason=match.reason)
+                mail_event(mail, "sent" if ours else "received", reason=match.reason)
     except IntegrityError:  # another worker filed the same Message-ID a moment ago
         default_storage.delete(raw_path)
         return Filed(MailMessage.objects.get(location=location,
@@ -141,4 +145,21 @@ def mail_attach(*, mail: MailMessage, claim: Claim, actor: Any) -> MailMessage:
     mail.save(update_fields=["claim", "status", "attached_by", "match_reason", "updated_at"])
     participant_learn(claim=claim, address=mail.from_address, name=mail.from_name, actor=actor)
     mail_event(mail, "attached", actor=actor)
+    _attach_replies(mail, claim, actor)
     return mail
+
+
+def _attach_replies(mail: MailMessage, claim: Claim, actor: Any) -> None:
+    """Unmatched replies to a message just placed follow it: their thread headers name it."""
+    waiting = MailMessage.objects.select_for_update().filter(
+        location_id=mail.location_id, status=MailStatus.UNMATCHED)
+    for reply in waiting:
+        if reply.in_reply_to == mail.message_id or mail.message_id in reply.references:
+            reply.claim = claim
+            reply.status = MailStatus.FILED
+            reply.attached_by = actor
+            reply.match_reason = f"thread: answers {mail.message_id}"[:200]
+            reply.save(update_fields=["claim", "status", "attached_by", "match_reason",
+                                      "updated_at"])
+            mail_event(reply, "attached", actor=actor, reason="answers a message placed here")
+            _attach_replies(reply, claim, actor)

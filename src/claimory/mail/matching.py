@@ -37,7 +37,7 @@ from claimory.shops.models import Location
 MIN_REFERENCE = 6  # shorter identifiers ("5521") are too likely to be something else
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # Characters allowed between the pieces of one identifier: "RO-5521", "R.O. 5521", "RO#5521".
-_JOINER = re.compile(r"^[\s\-#./:]{0,2}$")
+_JOINER = re.compile(r"^[\s\-#./:\u2010-\u2015]{0,3}$")
 _TAG = re.compile(r"\[([^\[\]]{2,60})\]")
 _MAX_PIECES = 5
 
@@ -87,10 +87,16 @@ class ClaimIndex:
     by_tag: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_address: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     open_ids: set[int] = field(default_factory=set)
+    shop_addresses: set[str] = field(default_factory=set)  # mail from these is our own
 
     @classmethod
     def build(cls, location: Location, *, now: dt.datetime | None = None) -> ClaimIndex:
+        from claimory.mail.models import Mailbox
+
         index = cls(location)
+        index.shop_addresses = {a.strip().lower() for a in (
+            location.email, *Mailbox.objects.filter(location=location)
+            .values_list("address", flat=True)) if a}
         now = now or timezone.now()
         cutoff = now - dt.timedelta(days=location.portal_expiry_days)
         is_open = Q(archived=False) & (Q(delivered_at__isnull=True) | Q(delivered_at__gte=cutoff))
@@ -126,6 +132,19 @@ class ClaimIndex:
         for key in keys:
             if len(key) >= MIN_REFERENCE:
                 self.by_reference[key].add(pk)
+
+    def sent_by_shop(self, mail: ParsedMail) -> bool:
+        return mail.from_address in self.shop_addresses
+
+    def on_claims(self, mail: ParsedMail) -> set[int]:
+        """Open claims the correspondent is on: the sender's, or — for the shop's own mail
+        (a Sent folder imported) — the recipients' together."""
+        if not self.sent_by_shop(mail):
+            return set(self.by_address.get(mail.from_address, set()))
+        claims: set[int] = set()
+        for _name, address in (*mail.to, *mail.cc):
+            claims |= self.by_address.get(address, set())
+        return claims
 
     def named_in(self, text: str) -> set[int]:
         hits: set[int] = set()
@@ -175,7 +194,8 @@ def match_mail(mail: ParsedMail, index: ClaimIndex) -> Match:
     if len(tagged) == 1:
         return Match("filed", "subject tag", next(iter(tagged)))
 
-    on = index.by_address.get(mail.from_address, set())
+    ours = index.sent_by_shop(mail)
+    on = index.on_claims(mail)
     named: set[int] = set()
     where = ""
     for place, text in (("subject", mail.subject), ("text", mail.text),
@@ -189,7 +209,8 @@ def match_mail(mail: ParsedMail, index: ClaimIndex) -> Match:
         if named and only not in named:
             return Match("unmatched", "the sender is on one claim but the mail names another",
                          candidates=tuple(sorted(on | named)))
-        return Match("filed", "sender is on exactly one open claim", only)
+        who = "a recipient" if ours else "sender"
+        return Match("filed", f"{who} is on exactly one open claim", only)
     if len(named) == 1:
         return Match("filed", f"claim reference in the {where}", next(iter(named)))
     if len(named) > 1:
@@ -201,4 +222,8 @@ def match_mail(mail: ParsedMail, index: ClaimIndex) -> Match:
     if on:
         return Match("unmatched", f"sender is on {len(on)} open claims",
                      candidates=tuple(sorted(on)))
+    if mail.list_mail:
+        # Newsletter-style mail (List-Unsubscribe) that nothing ties to a claim: a carrier's
+        # automated notice that names a claim was filed above; the rest is kept out.
+        return Match("ignored", "bulk")
     return Match("unmatched", "nothing in it says which claim")

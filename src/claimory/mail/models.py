@@ -32,6 +32,9 @@ class Provider(models.TextChoices):
     GOOGLE = "google", "Google (Gmail / Workspace)"
     MICROSOFT = "microsoft", "Microsoft (Outlook / 365)"
     IMAP = "imap", _("Other (IMAP and SMTP with a password)")
+    # The demo's mailbox: sending keeps the message on this machine and the mail simulator
+    # answers it as the recipient (mail/simulator.py). Nothing leaves the machine.
+    SIMULATED = "simulated", _("Simulated (demo: nothing leaves this machine)")
 
 
 class MailboxState(models.TextChoices):

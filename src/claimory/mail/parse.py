@@ -51,6 +51,7 @@ class ParsedMail:
     quoted: str  # quoted history (replies) — empty when none
     html_text: str  # the HTML part as text, when there was one (searched for references)
     automated: str  # "", "auto-reply", "bounce" or "bulk": kept out of claims
+    list_mail: bool = False  # has List-Unsubscribe: bulk unless it names a claim
     attachments: tuple[Attachment, ...] = field(default=())
 
     @property
@@ -173,6 +174,11 @@ def split_quoted(text: str) -> tuple[str, str]:
     return text[:match.start()].rstrip(), text[match.start():].strip()
 
 
+# Out-of-office replies from clients that don't set Auto-Submitted.
+_AUTO_SUBJECT = re.compile(r"^\s*(automatic reply|auto-?reply|out of (the )?office|"
+                           r"respuesta autom[aá]tica)\s*:", re.I)
+
+
 def _automated(msg: Message, sender: str) -> str:
     auto = _header(msg, "Auto-Submitted").lower()
     if auto and auto != "no":
@@ -183,6 +189,8 @@ def _automated(msg: Message, sender: str) -> str:
     if local in ("mailer-daemon", "postmaster"):
         return "bounce"
     if _header(msg, "X-Autoreply") or _header(msg, "X-Autorespond"):
+        return "auto-reply"
+    if _AUTO_SUBJECT.match(_header(msg, "Subject")):
         return "auto-reply"
     precedence = _header(msg, "Precedence").lower()
     if precedence == "auto_reply":
@@ -227,4 +235,5 @@ def parse_mail(raw: bytes) -> ParsedMail:
         from_name=from_name, from_address=from_address,
         to=_addresses(msg, "To"), cc=_addresses(msg, "Cc"),
         sent_at=_date(msg), text=new, quoted=quoted, html_text=html_text,
-        automated=_automated(msg, from_address), attachments=tuple(files))
+        automated=_automated(msg, from_address),
+        list_mail=bool(_header(msg, "List-Unsubscribe")), attachments=tuple(files))

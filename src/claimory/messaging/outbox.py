@@ -2,10 +2,11 @@
 
 ``deliveries_queue`` is called by the services that write a message (a staff reply, a
 notification, a keyword confirmation) inside their transaction; it writes one ``Delivery``
-per channel the customer opted into and schedules it (core/durable.py). ``delivery_send``
-runs in ``claimory worker``: it asks again whether the customer may be texted (they may
-have opted out meanwhile), holds automated texts through quiet hours, and hands the text to
-the provider with the delivery's idempotency key.
+per channel the customer opted into (SMS, email) and schedules it (core/durable.py).
+``delivery_send`` runs in ``claimory worker``: for a text it asks again whether the customer
+may be texted (they may have opted out meanwhile), holds automated texts through quiet
+hours, and hands the text to the provider with the delivery's idempotency key; an email goes
+to mail/notify.py, which asks the same of email consent and sends from the shop's mailbox.
 """
 
 from __future__ import annotations
@@ -60,11 +61,14 @@ def sms_text(claim: Claim, body: str, *, automated: bool) -> str:
 
 
 def deliveries_queue(message: Message, *, sms_body: str | None = None,
-                     automated: bool = False, force: bool = False) -> list[Delivery]:
-    """Queue ``message`` on every outside channel its customer opted into (SMS now; email
-    with the mail hub). Call inside the transaction that wrote the message.
+                     automated: bool = False, force: bool = False,
+                     email: bool = True) -> list[Delivery]:
+    """Queue ``message`` on every outside channel its customer opted into (SMS, email). Call
+    inside the transaction that wrote the message.
 
-    ``force`` skips the consent check, for the one confirmation text a STOP gets.
+    ``force`` skips the consent check, for the one confirmation text a STOP gets (texts
+    only: it answers a text). ``email=False`` for what only makes sense as a text (a signing
+    code sent to the phone on file).
     """
     assert transaction.get_connection().in_atomic_block, "queue inside the message's transaction"
     claim = message.claim
@@ -90,7 +94,31 @@ def deliveries_queue(message: Message, *, sms_body: str | None = None,
             durable.schedule(delivery, at=hold)
             if hold is not None:
                 delivery_event(delivery, "held", "Quiet hours", until=hold)
+    if email and not force and customer.email and customer.email_opt_in:
+        deliveries.append(_email_queue(message, automated=automated))
     return deliveries
+
+
+def _email_queue(message: Message, *, automated: bool) -> Delivery:
+    """The message's email copy, from the location's connected mailbox (mail/notify.py)."""
+    from claimory.mail.notify import email_sender
+    from claimory.mail.unsubscribe import may_email
+
+    claim = message.claim
+    allowed, reason = may_email(claim)
+    sender, problem = email_sender(claim.location_id)
+    if allowed and problem:
+        allowed, reason = False, problem
+    delivery = Delivery.objects.create(
+        message=message, claim=claim, location=claim.location, channel=Channel.EMAIL,
+        to=claim.customer.email, sender=sender, body=message.body, automated=automated)
+    if not allowed:
+        durable.finish(delivery, DeliveryState.NOT_SENT, error_detail=reason[:300],
+                       finished_at=timezone.now())
+        delivery_event(delivery, DeliveryState.NOT_SENT, reason)
+    else:
+        durable.schedule(delivery)  # email keeps no quiet hours
+    return delivery
 
 
 def _webhook_url() -> str:
@@ -102,6 +130,11 @@ def delivery_send(delivery: Delivery) -> None:
     """Send one claimed delivery (state ``sending``, lease held). Safe to run again: the
     provider gets the same idempotency key every time."""
     claim = delivery.claim
+    if delivery.channel == Channel.EMAIL:
+        from claimory.mail.notify import email_send
+
+        email_send(delivery)
+        return
     if delivery.channel != Channel.SMS:
         raise ValueError(f"no sender for channel {delivery.channel}")
     forced = delivery.message.channel == Channel.SYSTEM  # the STOP confirmation
@@ -162,4 +195,8 @@ def delivery_given_up(delivery: Delivery, error: str) -> None:
         durable.finish(delivery, DeliveryState.FAILED, error_detail=error,
                        finished_at=timezone.now())
         delivery_event(delivery, DeliveryState.FAILED, f"Gave up after retries: {error}")
+        if delivery.channel == Channel.EMAIL:
+            from claimory.mail.notify import email_given_up
+
+            email_given_up(delivery)
 

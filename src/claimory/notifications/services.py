@@ -89,10 +89,18 @@ def _portal_link(claim: Claim) -> str | None:
 def _channels(claim: Claim) -> list[str]:
     """The outside channels this customer can get a notification on (the portal shows every
     change anyway). SMS: a phone, consent at intake, and a texting number at the location;
-    the outbox re-checks consent (a later STOP) when it sends."""
+    email: an address, consent, and a mailbox connected at the location (one that needs
+    reconnecting still counts: the email is then "not sent", and staff see why). The outbox
+    re-checks consent (a later STOP, an unsubscribe) when it sends."""
+    from claimory.mail.models import Mailbox
+
     customer, location = claim.customer, claim.location
-    return [Channel.SMS] if customer.phone and customer.sms_opt_in and location.sms_number \
+    channels = [Channel.SMS] if customer.phone and customer.sms_opt_in and location.sms_number \
         else []
+    if customer.email and customer.email_opt_in \
+            and Mailbox.objects.filter(location_id=location.pk).exists():
+        channels.append(Channel.EMAIL)
+    return channels
 
 
 def _skipped(claim: Claim, trigger: str, template: str, reason: str, actor: Any,

@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, str] = {
     "photos.add": "add photos of a car from the bay",
     "photos.manage": "hide, delete or make photos internal",
     "estimates.import": "import estimates and supplements from CCC ONE or Mitchell",
+    "mail.import": "file emails into claims (import a mailbox, pipe mail in)",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -75,6 +76,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "photos.add": _ALL_STAFF | {API_KEY},
     "photos.manage": _MANAGERS | {Role.PRODUCTION},
     "estimates.import": _OFFICE | {API_KEY},
+    "mail.import": _OFFICE | {API_KEY},
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
