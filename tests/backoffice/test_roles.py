@@ -61,7 +61,8 @@ GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
             "settings_notifications", "settings_rental", "document", "document_pdf",
-            "settings_documents", "photo_state", "mail_detail", "mail_attachment"}
+            "settings_documents", "photo_state", "mail_detail", "mail_attachment",
+            "mail_simulator"}
 
 
 @dataclass
@@ -120,6 +121,20 @@ def _compose(ctx: Ctx, role: str) -> tuple[str, dict]:
         "smtp_host": "127.0.0.1", "username": "service@northside.test"})
     return reverse("backoffice:mail_compose", args=[ctx.claim.pk]), {
         "to": "dana@carrier.test", "subject": "Supplement", "body": "Sent today."}
+
+
+def _simulated_sent(ctx: Ctx, role: str) -> tuple[str, dict]:
+    """Something the shop sent from the demo's simulated mailbox, to answer as its recipient
+    (every role may use the simulator, as with texts)."""
+    Mailbox.objects.get_or_create(location=ctx.location, defaults={
+        "provider": "simulated", "address": "service@northside.test", "imap_host": "-",
+        "smtp_host": "-", "username": "service@northside.test"})
+    sent = MailMessage.objects.create(
+        location=ctx.location, claim=ctx.claim, direction="out", status="sent",
+        source="compose", message_id=f"<{timezone.now().timestamp()}@northside.test>",
+        subject="Supplement", from_address="service@northside.test",
+        to=[["Dana", "dana@carrier.test"]], body_text="Sent today.")
+    return reverse("backoffice:mail_simulator_reply", args=[sent.pk]), {"body": "Thanks!"}
 
 
 def _a_participant(ctx: Ctx) -> str:
@@ -186,6 +201,7 @@ POST_CASES: dict[str, Case] = {
     "participant_remove": Case("claim.edit", lambda ctx, role: (_a_participant(ctx), {})),
     "mail_attach": Case("inbox.triage", lambda ctx, role: _loose_mail(ctx, "mail_attach")),
     "mail_dismiss": Case("inbox.triage", lambda ctx, role: _loose_mail(ctx, "mail_dismiss")),
+    "mail_simulator_reply": Case("claim.view", _simulated_sent),
     "photo_new": Case("photos.add", _photo_post),
     "photo_hide": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_hide")),
     "photo_internal": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_internal")),
