@@ -36,8 +36,9 @@ def test_seed_covers_every_stage_and_is_idempotent(tmp_path, settings):
     for vin in claims.values_list("vehicle__vin", flat=True):
         validate_vin(vin)
     assert again.api_key == first.api_key
+    # The seeded threads, and the customer's question by email (demo_mail.py).
     assert Message.objects.filter(claim__location=first.location).count() == sum(
-        len(lines) for lines in demo.THREADS.values())
+        len(lines) for lines in demo.THREADS.values()) + 1
     assert Conversation.objects.filter(waiting_since__isnull=False).count() == 4
     assert apikey_authenticate(first.api_key).location == first.location
     from claimory.sms.models import UnmatchedText  # one text waits for staff to file it

@@ -12,6 +12,7 @@ import io
 from email.message import EmailMessage
 
 from django.db import transaction
+from django.db.models import Max
 from PIL import Image, ImageDraw
 
 from claimory.claims.models import Claim, ClaimEvent, EventType
@@ -25,6 +26,7 @@ from claimory.mail.models import (
     Source,
 )
 from claimory.mail.outgoing import subject_with_tag
+from claimory.messaging.models import Conversation, Message
 from claimory.shops.models import Location
 
 ADJUSTERS = {"Kelly Tran": "kelly.tran@{domain}", "Mike Osborne": "mosborne@{domain}",
@@ -102,6 +104,8 @@ def seed_mail(location: Location, portal_claim: Claim, others: list[Claim],
               clock=None) -> None:
     shop = location.email or f"service@{location.slug}.example"
     demo_mailbox(location, shop)
+    before = dict(ClaimEvent.objects.filter(claim__location=location).values_list(
+        "claim_id").annotate(top=Max("seq")))
     host = shop.rsplit("@", 1)[-1]
     name, adjuster = _adjuster(portal_claim)
     sent = _sent(portal_claim, shop, (name, adjuster), "Supplement 1 submitted",
@@ -137,20 +141,27 @@ def seed_mail(location: Location, portal_claim: Claim, others: list[Claim],
     for raw in messages:
         mail_file(location=location, raw=raw, source=Source.IMPORT)
     if clock is not None:
-        _backdate(location, clock)
+        _backdate(location, clock, before)
 
 
-def _backdate(location: Location, clock) -> None:
-    """Put the mail after each claim's seeded history, inside shop hours, in order
-    (the demo's timeline reads in time order)."""
-    mails = MailMessage.objects.filter(location=location).order_by("pk")
-    for claim_id in {m.claim_id for m in mails if m.claim_id}:
-        events = ClaimEvent.objects.filter(claim_id=claim_id)
-        last = events.exclude(type=EventType.EMAIL).order_by("-created_at").first()
-        email_events = list(events.filter(type=EventType.EMAIL).order_by("seq"))
+def _backdate(location: Location, clock, before: dict[int, int]) -> None:
+    """Put what the mail wrote (email events, a customer's message) after each claim's
+    seeded history, inside shop hours, in order (the demo's timeline reads in time order)."""
+    fresh = ClaimEvent.objects.filter(claim__location=location)
+    for claim_id in set(fresh.filter(type=EventType.EMAIL).values_list("claim_id", flat=True)):
+        events = fresh.filter(claim_id=claim_id)
+        new = list(events.filter(seq__gt=before.get(claim_id, 0)).order_by("seq"))
+        last = events.filter(seq__lte=before.get(claim_id, 0)).order_by("-created_at").first()
+        if not new:
+            continue
         # Spread over the opening time left between the claim's last event and now.
         room = clock.open_minutes(last.created_at, clock.latest) if last else 60.0
-        for n, event in enumerate(email_events):
-            at = clock.back(room * (len(email_events) - n) / (len(email_events) + 1))
+        for n, event in enumerate(new):
+            at = clock.back(room * (len(new) - n) / (len(new) + 1))
             ClaimEvent.objects.filter(pk=event.pk).update(created_at=at)
-            MailMessage.objects.filter(pk=event.data.get("mail_id")).update(created_at=at)
+            if event.type == EventType.EMAIL:
+                MailMessage.objects.filter(pk=event.data.get("mail_id")).update(created_at=at)
+            elif event.type == EventType.MESSAGE:
+                Message.objects.filter(pk=event.data.get("message_id")).update(created_at=at)
+                Conversation.objects.filter(claim_id=claim_id).update(
+                    waiting_since=at, last_message_at=at)

@@ -22,11 +22,11 @@ from claimory.claims.models import Claim, ClaimEvent, Customer, Vehicle
 from claimory.claims.services import claim_update, portal_token_rotate
 from claimory.drafts.drafters import TemplateDrafter
 from claimory.drafts.models import Draft
-from claimory.drafts.services import draft_create
+from claimory.drafts.services import draft_create, draft_create_email
 from claimory.esign.models import Document, DocumentTemplate
 from claimory.esign.services import document_prepare, document_send
 from claimory.estimates.models import ImportFile
-from claimory.mail.models import Mailbox, OAuthState, SyncRun
+from claimory.mail.models import Mailbox, MailMessage, OAuthState, Outgoing, Participant, SyncRun
 from claimory.messaging.models import Conversation, Message
 from claimory.messaging.services import conversation_assign, message_receive, message_send
 from claimory.money.models import RentalRule, Supplement
@@ -61,8 +61,8 @@ GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
             "settings_notifications", "settings_rental", "document", "document_pdf",
-            "settings_documents", "photo_state", "settings_email",
-            "settings_email_oauth_callback"}
+            "settings_documents", "photo_state", "mail_detail", "mail_attachment",
+            "mail_simulator", "settings_email", "settings_email_oauth_callback"}
 
 
 @dataclass
@@ -105,6 +105,41 @@ def _unmatched_attach(ctx: Ctx, role: str) -> tuple[str, dict]:
 def _unmatched_dismiss(ctx: Ctx, role: str) -> tuple[str, dict]:
     url, _ = _unmatched_attach(ctx, role)
     return url.replace("/attach", "/dismiss"), {}
+
+
+def _loose_mail(ctx: Ctx, name: str) -> tuple[str, dict]:
+    mail = MailMessage.objects.create(
+        location=ctx.location, direction="in", status="unmatched", source="import",
+        message_id=f"<{timezone.now().timestamp()}@ia.test>", from_address="ivan@ia.test",
+        subject="Photos", body_text="From the inspection.")
+    return reverse(f"backoffice:{name}", args=[mail.pk]), {"claim": ctx.claim.pk}
+
+
+def _compose(ctx: Ctx, role: str) -> tuple[str, dict]:
+    Mailbox.objects.get_or_create(location=ctx.location, defaults={
+        "provider": "imap", "address": "service@northside.test", "imap_host": "127.0.0.1",
+        "smtp_host": "127.0.0.1", "username": "service@northside.test"})
+    return reverse("backoffice:mail_compose", args=[ctx.claim.pk]), {
+        "to": "dana@carrier.test", "subject": "Supplement", "body": "Sent today."}
+
+
+def _simulated_sent(ctx: Ctx, role: str) -> tuple[str, dict]:
+    """Something the shop sent from the demo's simulated mailbox, to answer as its recipient
+    (every role may use the simulator, as with texts)."""
+    Mailbox.objects.get_or_create(location=ctx.location, defaults={
+        "provider": "simulated", "address": "service@northside.test", "imap_host": "-",
+        "smtp_host": "-", "username": "service@northside.test"})
+    sent = MailMessage.objects.create(
+        location=ctx.location, claim=ctx.claim, direction="out", status="sent",
+        source="compose", message_id=f"<{timezone.now().timestamp()}@northside.test>",
+        subject="Supplement", from_address="service@northside.test",
+        to=[["Dana", "dana@carrier.test"]], body_text="Sent today.")
+    return reverse("backoffice:mail_simulator_reply", args=[sent.pk]), {"body": "Thanks!"}
+
+
+def _a_participant(ctx: Ctx) -> str:
+    person = Participant.objects.create(claim=ctx.claim, email="ira@ia.test")
+    return reverse("backoffice:participant_remove", args=[ctx.claim.pk, person.pk])
 
 
 def _a_supplement(ctx: Ctx) -> tuple[str, dict]:
@@ -163,6 +198,17 @@ def _an_estimate(ctx: Ctx, role: str) -> tuple[str, dict]:
 
 
 POST_CASES: dict[str, Case] = {
+    "mail_compose": Case("message.send", _compose),
+    "mail_draft_new": Case("message.send", _claim_url("mail_draft_new")),
+    "mail_draft_discard": Case("message.send", lambda ctx, role: (
+        reverse("backoffice:mail_draft_discard", args=[ctx.claim.pk, draft_create_email(
+            claim=ctx.claim, actor=ctx.people[Role.OWNER], using=TemplateDrafter()).pk]), {})),
+    "participant_add": Case("claim.edit", _claim_url("participant_add", email="ira@ia.test",
+                                                     role="appraiser")),
+    "participant_remove": Case("claim.edit", lambda ctx, role: (_a_participant(ctx), {})),
+    "mail_attach": Case("inbox.triage", lambda ctx, role: _loose_mail(ctx, "mail_attach")),
+    "mail_dismiss": Case("inbox.triage", lambda ctx, role: _loose_mail(ctx, "mail_dismiss")),
+    "mail_simulator_reply": Case("claim.view", _simulated_sent),
     "photo_new": Case("photos.add", _photo_post),
     "photo_hide": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_hide")),
     "photo_internal": Case("photos.manage", lambda ctx, role: _a_photo(ctx, "photo_internal")),
@@ -322,6 +368,9 @@ def snapshot() -> dict:
         "document_templates": list(DocumentTemplate.objects.order_by("pk").values()),
         "photos": list(Photo.objects.order_by("pk").values()),
         "estimate_files": list(ImportFile.objects.order_by("pk").values_list("pk", flat=True)),
+        "mail": list(MailMessage.objects.order_by("pk").values()),
+        "outgoing": list(Outgoing.objects.order_by("pk").values_list("pk", flat=True)),
+        "participants": list(Participant.objects.order_by("pk").values()),
         "mailboxes": list(Mailbox.objects.order_by("pk").values()),
         "oauth_states": list(OAuthState.objects.order_by("pk").values()),
         "sync_runs": list(SyncRun.objects.order_by("pk").values()),

@@ -136,3 +136,69 @@ def prompt_messages(ctx: dict[str, Any]) -> list[dict[str, str]]:
     user = (f"Facts about the repair:\n{_facts(ctx)}\n\nThe latest messages, oldest first:\n"
             f"{thread}\n\nWrite the shop's next text to {ctx['customer_first_name']}.")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+# Email drafts: the same facts, plus who the email is for and the message being answered.
+
+EMAIL_CHARS = 1500
+QUOTED_CHARS = 3000
+
+
+def day_text(value: dt.date | None, language: str = "en") -> str:
+    """A date as a person writes it ("Friday, March 6" / "viernes 6 de marzo")."""
+    return _day(value, language)
+
+
+def email_draft_context(claim: Claim, *, reply_to: Any = None) -> dict[str, Any]:
+    """``draft_context`` for an email: to the sender of ``reply_to`` (a MailMessage) when
+    answering one — the claim's adjuster, customer or someone else — else to the customer."""
+    ctx = draft_context(claim)
+    ctx["channel"] = "email"
+    ctx["claim_number"] = claim.claim_number
+    ctx["ro_number"] = claim.ro_number
+    ctx["customer_name"] = claim.customer.name
+    ctx["adjuster_name"] = claim.adjuster_name
+    address = ""
+    if reply_to is not None:
+        address = reply_to.from_address.lower()
+        ctx["reply_to"] = {"id": reply_to.pk, "from": reply_to.from_address,
+                           "from_name": reply_to.from_name, "subject": reply_to.subject,
+                           "text": reply_to.body_text[:QUOTED_CHARS]}
+    if address and address == (claim.adjuster_email or "").lower():
+        ctx["recipient"], ctx["recipient_name"] = "adjuster", claim.adjuster_name
+    elif not address or address == (claim.customer.email or "").lower():
+        ctx["recipient"], ctx["recipient_name"] = "customer", claim.customer.name
+    else:
+        ctx["recipient"] = "other"
+        ctx["recipient_name"] = reply_to.from_name if reply_to is not None else ""
+    if ctx["recipient"] != "customer":  # insurers and appraisers get English
+        ctx["language"], ctx["language_name"] = "en", LANGUAGES["en"]
+    return ctx
+
+
+EMAIL_SYSTEM_PROMPT = (
+    "You draft emails for {shop}, an auto body repair shop, about a car it is repairing. "
+    "This email is to {recipient_desc}. A person at the shop will read and edit your draft "
+    "before anything is sent. Write the email body only (no subject line), at most {chars} "
+    "characters, in {language_name}, plain text, ending with the shop's name. Use only the "
+    "facts given: never promise a date, price, approval or outcome beyond them; if you do "
+    "not know something, say the shop will check and follow up. Answer the message being "
+    "replied to if there is one. The shop's tone: {tone}"
+)
+
+
+def email_prompt_messages(ctx: dict[str, Any]) -> list[dict[str, str]]:
+    recipient_desc = {
+        "adjuster": f"the insurance adjuster ({ctx['adjuster_name'] or 'name unknown'})",
+        "customer": f"the car's owner, {ctx['customer_name']}",
+    }.get(ctx["recipient"], f"{ctx['recipient_name'] or 'someone'} on the claim's email")
+    system = EMAIL_SYSTEM_PROMPT.format(chars=EMAIL_CHARS, recipient_desc=recipient_desc, **ctx)
+    facts = _facts(ctx) + (f"\nClaim number: {ctx['claim_number']}" if ctx["claim_number"]
+                           else "") + (f"\nRO: {ctx['ro_number']}" if ctx["ro_number"] else "")
+    answered = ctx.get("reply_to")
+    quoted = (f"The email being answered, from {answered['from_name'] or answered['from']} "
+              f"(subject “{answered['subject']}”):\n{answered['text']}"
+              if answered else "(a new email, not a reply)")
+    user = (f"Facts about the repair:\n{facts}\nCustomer: {ctx['customer_name']}\n\n"
+            f"{quoted}\n\nWrite the shop's email.")
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]

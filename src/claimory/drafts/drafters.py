@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import httpx
 from django.conf import settings
 
-from claimory.drafts.context import SMS_CHARS, prompt_messages
+from claimory.drafts.context import SMS_CHARS, email_prompt_messages, prompt_messages
 
 DEFAULT_MODEL = "gpt-4o-mini"
 TIMEOUT = httpx.Timeout(20.0, connect=3.0)  # a person is waiting on the page
@@ -47,8 +47,10 @@ class OpenAICompatibleDrafter:
 
     def draft(self, context: dict[str, Any]) -> str:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        body = {"model": self.model, "messages": prompt_messages(context),
-                "temperature": 0.4, "max_tokens": 300}
+        email = context.get("channel") == "email"
+        messages = email_prompt_messages(context) if email else prompt_messages(context)
+        body = {"model": self.model, "messages": messages,
+                "temperature": 0.4, "max_tokens": 700 if email else 300}
         url = f"{self.base_url.rstrip('/')}/chat/completions"
         try:
             response = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT)
@@ -104,6 +106,29 @@ class TemplateDrafter:
     name: str = "template"
 
     def draft(self, context: dict[str, Any]) -> str:
+        if context.get("channel") == "email":
+            return self._email(context)
+        return self._text(context)
+
+    def _email(self, context: dict[str, Any]) -> str:
+        """A short status email: to the adjuster in English with the claim's numbers, to
+        anyone else the customer's status text with a greeting and the shop's name."""
+        if context.get("recipient") == "adjuster":
+            name = (context.get("adjuster_name") or "").split(" ")[0] or "there"
+            ref = context.get("claim_number") or context.get("ro_number") or ""
+            claim = f"claim {ref}" if ref else "the claim"
+            lines = [f"Hello {name},", "",
+                     f"Thank you for your email about {claim} ({context['customer_name']}'s "
+                     f"{context['vehicle']})."]
+            status = f"The car is at the {context['stage']} stage"
+            lines.append(f"{status}; we expect it ready {context['eta_text']}." if
+                         context["eta"] else f"{status}; the ready date is not set yet.")
+            lines += ["We'll check anything we can't answer here and follow up.", "",
+                      "Thank you,", context["shop"]]
+            return "\n".join(lines)
+        return f"{self._text(context)}\n\n{context['shop']}"
+
+    def _text(self, context: dict[str, Any]) -> str:
         w = _WORDS.get(context.get("language", "en"), _WORDS["en"])
         hi = w["hi"].format(name=context["customer_first_name"]).strip()
         opening = f"{hi}, {w['thanks']}" if context["last_from_customer"] else f"{hi}."

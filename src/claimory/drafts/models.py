@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from claimory.claims.models import Claim
 from claimory.core.models import BaseModel
+from claimory.mail.models import MailMessage
 from claimory.messaging.models import Message
 
 
 class DraftChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")  # sent through mail/outgoing.py by draft_send_email
 
 
 class DraftStatus(models.TextChoices):
@@ -30,7 +32,7 @@ class Draft(BaseModel):
     ``sent``, with who approved it and when) or throws it away (``discarded``).
 
     The database refuses an approved or sent draft without the person who approved it, and
-    a sent one without its message: nothing reaches the customer unapproved.
+    a sent one without its message (or email): nothing reaches anyone unapproved.
     """
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="drafts")
@@ -49,6 +51,9 @@ class Draft(BaseModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_message = models.OneToOneField(Message, null=True, blank=True,
                                         on_delete=models.CASCADE, related_name="draft")
+    # An email draft's message once sent (the SMS/portal ones use ``sent_message``).
+    sent_mail = models.OneToOneField(MailMessage, null=True, blank=True,
+                                     on_delete=models.CASCADE, related_name="draft")
 
     class Meta(BaseModel.Meta):
         ordering = ["claim_id", "created_at", "id"]
@@ -59,7 +64,8 @@ class Draft(BaseModel):
                 | Q(approved_by__isnull=False, approved_at__isnull=False)),
             models.CheckConstraint(
                 name="draft_sent_has_its_message",
-                condition=~Q(status=DraftStatus.SENT) | Q(sent_message__isnull=False)),
+                condition=~Q(status=DraftStatus.SENT) | Q(sent_message__isnull=False)
+                | Q(sent_mail__isnull=False)),
         ]
 
     def __str__(self) -> str:

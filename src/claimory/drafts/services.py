@@ -1,6 +1,8 @@
 """Writing drafts: create one from the claim's facts, discard it, or — a person — send it.
 
-The rule: **nothing a drafter wrote reaches the customer unless a person approved it.**
+The rule: **nothing a drafter wrote reaches anyone unless a person approved it.**
+Email drafts follow it the same way: ``draft_send_email`` → ``_send_approved_email`` →
+``mail_compose`` (queued, sent by the worker).
 ``draft_send`` is the only way from a Draft to ``message_send``; it takes a signed-in user
 holding ``message.send`` at the claim's location, records them as the approver (with the
 text as they edited it), and only then sends through ``_send_approved``, which refuses any
@@ -19,9 +21,11 @@ from django.utils import timezone
 
 from claimory.claims.events import event_record
 from claimory.claims.models import Claim, EventType
-from claimory.drafts.context import draft_context
+from claimory.drafts.context import EMAIL_CHARS, draft_context, email_draft_context
 from claimory.drafts.drafters import Drafter, DrafterError, drafter
 from claimory.drafts.models import Draft, DraftChannel, DraftStatus
+from claimory.mail.models import MailMessage
+from claimory.mail.outgoing import clean_mail_body, mail_compose
 from claimory.messaging.models import Message
 from claimory.messaging.services import clean_body, message_send
 from claimory.shops.permissions import authorize, require
@@ -93,6 +97,9 @@ def draft_send(*, draft: Draft, actor: Any, body: Any) -> Message:
     require(actor, "message.send", draft.claim.location)
     if draft.status != DraftStatus.DRAFTED:
         raise ValidationError({"draft": [f"This draft was already {draft.status}."]})
+    if draft.channel == DraftChannel.EMAIL:
+        raise ValidationError({"draft": ["This is an email draft: send it from the claim's "
+                                         "Email section."]})
     draft.body = clean_body(body)
     draft.status = DraftStatus.APPROVED
     draft.approved_by = actor
@@ -116,4 +123,70 @@ def _send_approved(draft: Draft) -> Message:
     return message
 
 
-__all__ = ["DraftNotApproved", "DrafterError", "draft_create", "draft_discard", "draft_send"]
+def draft_create_email(*, claim: Claim, actor: Any, reply_to: MailMessage | None = None,
+                       using: Drafter | None = None) -> Draft:
+    """Ask the drafter for an email about the claim (an answer to ``reply_to`` when given);
+    kept as a draft, never sent by itself. DrafterError when the drafter fails."""
+    authorize(actor, "message.send", claim.location)
+    if reply_to is not None and reply_to.claim_id != claim.pk:
+        raise ValidationError({"reply_to": ["That message is not on this claim."]})
+    context = email_draft_context(claim, reply_to=reply_to)
+    writer = using or drafter()
+    text = writer.draft(context)  # raises DrafterError
+    try:
+        body = clean_mail_body(text)[:EMAIL_CHARS * 2]
+    except ValidationError as exc:
+        raise DrafterError("The drafter wrote nothing usable. Write the email yourself.") \
+            from exc
+    with transaction.atomic():
+        draft = Draft.objects.create(
+            claim=claim, channel=DraftChannel.EMAIL, body=body, drafter=writer.name,
+            context=context, created_by=actor if _person(actor) else None)
+        _event(draft, "drafted", actor)
+    return draft
+
+
+@transaction.atomic
+def draft_send_email(*, draft: Draft, actor: Any, to: Any, subject: Any, body: Any,
+                     cc: Any = None, bcc: Any = None,
+                     reply_to: MailMessage | None = None) -> MailMessage:
+    """A person approves an email draft — as they edited it — and it is queued to send
+    through mail_compose. The same rules as ``draft_send``: only a signed-in person who may
+    message customers at the claim's location, only a draft still waiting; they are recorded
+    as its approver. A refused send (bad address, no mailbox) leaves the draft waiting."""
+    if not _person(actor):
+        raise DraftNotApproved("A person must read and approve a draft before it is sent.")
+    draft = Draft.objects.select_for_update().select_related("claim__location").get(pk=draft.pk)
+    require(actor, "message.send", draft.claim.location)
+    if draft.status != DraftStatus.DRAFTED:
+        raise ValidationError({"draft": [f"This draft was already {draft.status}."]})
+    if draft.channel != DraftChannel.EMAIL:
+        raise ValidationError({"draft": ["This draft is a text, not an email."]})
+    draft.body = clean_mail_body(body)
+    draft.status = DraftStatus.APPROVED
+    draft.approved_by = actor
+    draft.approved_at = timezone.now()
+    draft.save(update_fields=["body", "status", "approved_by", "approved_at", "updated_at"])
+    return _send_approved_email(draft, to=to, subject=subject, cc=cc, bcc=bcc,
+                                reply_to=reply_to)
+
+
+def _send_approved_email(draft: Draft, *, to: Any, subject: Any, cc: Any = None,
+                         bcc: Any = None, reply_to: MailMessage | None = None) -> MailMessage:
+    """Queue an email draft a person approved (inside draft_send_email's transaction).
+    Refuses anything else, whoever calls it: nothing is queued."""
+    approver = draft.approved_by
+    if (draft.status != DraftStatus.APPROVED or draft.approved_at is None
+            or not _person(approver) or draft.channel != DraftChannel.EMAIL):
+        raise DraftNotApproved("This draft has not been approved by a person.")
+    mail = mail_compose(claim=draft.claim, actor=approver, to=to, subject=subject,
+                        body=draft.body, cc=cc, bcc=bcc, reply_to=reply_to)
+    draft.status = DraftStatus.SENT
+    draft.sent_mail = mail
+    draft.save(update_fields=["status", "sent_mail", "updated_at"])
+    _event(draft, "approved", approver)
+    return mail
+
+
+__all__ = ["DraftNotApproved", "DrafterError", "draft_create", "draft_create_email",
+           "draft_discard", "draft_send", "draft_send_email"]

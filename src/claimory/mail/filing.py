@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from claimory.claims.events import event_record
 from claimory.claims.models import Channel, Claim, EventType
+from claimory.core.text import has_visible_text
 from claimory.mail.matching import ClaimIndex, Match, match_mail
 from claimory.mail.models import (
     MailAttachment,
@@ -30,6 +31,7 @@ from claimory.mail.models import (
     message_key,
 )
 from claimory.mail.parse import ParsedMail, parse_mail
+from claimory.messaging.services import MAX_BODY, message_receive
 from claimory.photos.uploads import UploadRefused, upload_check
 from claimory.shops.models import Location
 from claimory.shops.permissions import require
@@ -109,6 +111,7 @@ def mail_file(*, location: Location, raw: bytes, source: str, mailbox: Mailbox |
             _store_attachments(mail, parsed)
             if mail.claim_id is not None:
                 mail_event(mail, "sent" if ours else "received", reason=match.reason)
+                _customer_message(mail)
     except IntegrityError:  # another worker filed the same Message-ID a moment ago
         default_storage.delete(raw_path)
         return Filed(MailMessage.objects.get(location=location,
@@ -145,8 +148,30 @@ def mail_attach(*, mail: MailMessage, claim: Claim, actor: Any) -> MailMessage:
     mail.save(update_fields=["claim", "status", "attached_by", "match_reason", "updated_at"])
     participant_learn(claim=claim, address=mail.from_address, name=mail.from_name, actor=actor)
     mail_event(mail, "attached", actor=actor)
+    _customer_message(mail)
     _attach_replies(mail, claim, actor)
     return mail
+
+
+def _customer_message(mail: MailMessage) -> None:
+    """The claim's customer wrote by email: their words join the conversation like a text
+    or a portal message would (portal thread, inbox waiting for an answer). Adjusters' and
+    others' mail stays staff-only on the claim's email threads."""
+    claim = Claim.objects.select_related("customer").get(pk=mail.claim_id)
+    customer_email = claim.customer.email.strip().lower()
+    if (mail.direction != MailDirection.INBOUND or not customer_email
+            or mail.from_address != customer_email or mail.portal_message_id is not None):
+        return
+    text = mail.body_text.strip()
+    if not has_visible_text(text):
+        names = ", ".join(a.name for a in mail.attachments.all()[:3])
+        text = f"(an email{' with ' + names if names else ''}: {mail.subject or 'no subject'})"
+    if len(text) > MAX_BODY:
+        text = text[:MAX_BODY - 40].rstrip() + "\n… (the whole email is on the claim)"
+    message = message_receive(claim=claim, body=text, channel=Channel.EMAIL,
+                              provider_id=mail.message_id[:120])
+    mail.portal_message = message
+    mail.save(update_fields=["portal_message", "updated_at"])
 
 
 def _attach_replies(mail: MailMessage, claim: Claim, actor: Any) -> None:

@@ -30,6 +30,7 @@ from claimory.backoffice.selectors import (
 from claimory.backoffice.simulator import sim_phone
 from claimory.backoffice.thread import staff_thread
 from claimory.backoffice.timeline import timeline_entries
+from claimory.backoffice.views.mail import claim_email_context
 from claimory.claims.models import Claim, EventType
 from claimory.claims.selectors import claim_get_for_user, claim_timeline
 from claimory.claims.services import claim_create, location_today
@@ -123,9 +124,12 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
     }
 
 
-def claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **forms) -> HttpResponse:
-    """The claim page; also re-rendered by actions that failed, with their bound form."""
+def claim_page(request: HttpRequest, claim: Claim, *, status: int = 200,
+               email: dict | None = None, **forms) -> HttpResponse:
+    """The claim page; also re-rendered by actions that failed, with their bound form
+    (``email``: the Email section's, see views/mail.py)."""
     context = claim_context(claim, **forms)
+    context.update(claim_email_context(request, claim, **(email or {})))
     url = portal_url(claim)
     teammates = teammates_by_location(request.membership, [claim.location])[claim.location_id]
     context.update({

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from claimory.backoffice.access import staff_view
 from claimory.backoffice.selectors import INBOX_TABS, inbox_rows, teammates_by_location
+from claimory.mail.selectors import kept_out_mail_for_user, unmatched_mail_for_user
 from claimory.messaging.selectors import inbox_counts
 from claimory.shops.selectors import locations_for_user
 from claimory.sms.selectors import unmatched_for_user
@@ -37,6 +38,9 @@ def inbox_page(request: HttpRequest, tab: str, *, errors: dict[int, str] | None 
     fragment = request.GET.get("fragment") == "list"
     if not fragment and request.can.has("inbox.triage"):
         context["unmatched"] = list(unmatched_for_user(request.user)[:UNMATCHED_SHOWN])
+        context["unmatched_mail"] = list(unmatched_mail_for_user(request.user)
+                                         [:UNMATCHED_SHOWN])
+        context["kept_out_mail"] = list(kept_out_mail_for_user(request.user)[:UNMATCHED_SHOWN])
     template = "backoffice/_inbox_list.html" if fragment else "backoffice/inbox.html"
     return render(request, template, context, status=status)
 
