@@ -38,6 +38,7 @@ def test_public_pages_have_no_wcag_violations(phone, demo_server, path):
 
 @pytest.mark.parametrize("path", ["/staff/", "/staff/board", "/staff/claims/new",
                                   "/staff/claims/1", "/staff/inbox", "/staff/settings/stages",
+                                  "/staff/settings/email",
                                   "/staff/print/1/work-order", "/staff/simulator/",
                                   "/staff/inbox/unmatched/1",
                                   "/staff/simulator/?location=northside-collision"

@@ -29,6 +29,7 @@ PAGES = {
     "simulator": "/staff/simulator/",
     "document_new": "/staff/claims/{claim}/documents/new?kind=betterment",
     "settings_documents": "/staff/settings/documents",
+    "settings_email": "/staff/settings/email",
     "photo_new": "/staff/claims/{claim}/photos/new",
     "estimates_import": "/staff/estimates/import",
 }
@@ -54,6 +55,8 @@ PRIMARY = {
     "document_new": [".doc-kind-tabs a[aria-current]", "#id_amount", "button[value=preview]"],
     "settings_documents": [".tabs a[aria-current]", "#signing button[type=submit]",
                            "#template-betterment summary"],
+    "settings_email": [".tabs a[aria-current]", "#mailbox-settings button[type=submit]",
+                       "#other summary"],
     "photo_new": ["input[type=file]", "#id_stage", ".switch"],
     "estimates_import": ["#estimate-files", "form[enctype] button[type=submit]"],
 }
