@@ -160,7 +160,8 @@ def _backdate(location: Location, clock, before: dict[int, int]) -> None:
             at = clock.back(room * (len(new) - n) / (len(new) + 1))
             ClaimEvent.objects.filter(pk=event.pk).update(created_at=at)
             if event.type == EventType.EMAIL:
-                MailMessage.objects.filter(pk=event.data.get("mail_id")).update(created_at=at)
+                MailMessage.objects.filter(pk=event.data.get("mail_id")).update(
+                    created_at=at, sent_at=at)
             elif event.type == EventType.MESSAGE:
                 Message.objects.filter(pk=event.data.get("message_id")).update(created_at=at)
                 Conversation.objects.filter(claim_id=claim_id).update(
