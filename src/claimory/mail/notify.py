@@ -35,6 +35,7 @@ from claimory.mail.models import (
     Source,
 )
 from claimory.mail.outgoing import (
+    UnsendableMail,
     build_mime,
     envelope_recipients,
     mint_message_id,
@@ -256,7 +257,11 @@ def email_send(delivery: Delivery) -> None:
         return
     assert mailbox is not None
     mail = _mail_for(delivery, mailbox)
-    message = build_mime(mail, html=mail.body_html, headers=_headers(delivery))
+    try:
+        message = build_mime(mail, html=mail.body_html, headers=_headers(delivery))
+    except UnsendableMail as exc:  # bad data: no retry can help
+        _stop(delivery, DeliveryState.FAILED, str(exc), mail)
+        return
     # After the parts are in: setting the body clears Content-* headers.
     message["Content-Language"] = _language(claim)
     from claimory.mail.transport import smtp_send  # the SMTP seam (XOAUTH2 or password)

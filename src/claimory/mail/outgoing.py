@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import unicodedata
 import uuid
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -42,6 +43,20 @@ _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|fw|fwd|rv)\s*(\[\d+\])?\s*:\s*)+", r
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+class UnsendableMail(ValueError):
+    """The stored message cannot be written as MIME (an address the library refuses): sending
+    again cannot help, so the send fails at once with ``str(exc)`` for staff."""
+
+
+def header_text(value: str) -> str:
+    """``value`` safe inside one header: control characters and line breaks of any kind
+    (CR, LF, NUL, U+2028, NEL…) become spaces, so no name or subject can start a header of
+    its own or break the send."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in str(value or ""))
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def mint_message_id(mailbox: Mailbox) -> str:
     """A new Message-ID on the shop's own domain (what receiving servers expect), opaque:
     matching looks it up in our table rather than decoding it."""
@@ -65,7 +80,7 @@ def reply_subject(subject: str) -> str:
 
 def subject_with_tag(subject: str, claim: Claim) -> str:
     """The subject with the claim's ``[RO-…]`` tag (added once, at the end)."""
-    subject = _CONTROL.sub("", subject or "").strip()
+    subject = header_text(_CONTROL.sub("", subject or ""))
     tag = tag_for(claim)
     if tag.lower() in subject.lower():
         return subject[:500]
@@ -88,7 +103,7 @@ def clean_addresses(raw: Any, field: str) -> list[list[str]]:
             shown = address or name or "(empty)"
             raise ValidationError({field: [f"“{shown[:80]}” is not an email address."]}) from None
         if address not in {a for _n, a in people}:
-            people.append([name.strip()[:200], address])
+            people.append([header_text(name)[:200], address])
     if len(people) > MAX_RECIPIENTS:
         raise ValidationError({field: [f"At most {MAX_RECIPIENTS} addresses."]})
     return people
@@ -154,11 +169,11 @@ def build_mime(mail: MailMessage, *, html: str | None = None,
                headers: dict[str, str] | None = None) -> EmailMessage:
     """The message as it goes on the wire (Bcc never appears in it: it is envelope-only)."""
     msg = EmailMessage()
-    msg["From"] = Address(mail.from_name, addr_spec=mail.from_address)
-    msg["To"] = [Address(name, addr_spec=address) for name, address in mail.to]
+    msg["From"] = _address(mail.from_name, mail.from_address)
+    msg["To"] = [_address(name, address) for name, address in mail.to]
     if mail.cc:
-        msg["Cc"] = [Address(name, addr_spec=address) for name, address in mail.cc]
-    msg["Subject"] = mail.subject
+        msg["Cc"] = [_address(name, address) for name, address in mail.cc]
+    msg["Subject"] = header_text(mail.subject)
     msg["Date"] = email.utils.format_datetime(mail.created_at)
     msg["Message-ID"] = mail.message_id
     if mail.in_reply_to:
@@ -171,6 +186,14 @@ def build_mime(mail: MailMessage, *, html: str | None = None,
     if html is not None:
         msg.add_alternative(html, subtype="html")
     return msg
+
+
+def _address(name: str, address: str) -> Address:
+    try:
+        return Address(header_text(name), addr_spec=address)
+    except (ValueError, IndexError) as exc:  # the library's word on a malformed address
+        raise UnsendableMail(f"Not sent: “{header_text(address)[:80]}” is not an email "
+                             "address the mail server can take.") from exc
 
 
 def envelope_recipients(mail: MailMessage) -> list[str]:

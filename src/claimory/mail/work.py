@@ -34,7 +34,7 @@ from claimory.mail.models import (
     SyncRun,
     SyncState,
 )
-from claimory.mail.outgoing import build_mime, envelope_recipients
+from claimory.mail.outgoing import UnsendableMail, build_mime, envelope_recipients
 from claimory.mail.sync import SyncCounts, mailbox_sync
 from claimory.mail.transport import MailTransportError, smtp_send
 
@@ -161,7 +161,12 @@ def outgoing_send(outgoing: Outgoing) -> None:
                                "Reconnect it in Settings → Email, then send again.")
         return
     try:
-        refused = smtp_send(mailbox, build_mime(mail), envelope_recipients(mail))
+        message = build_mime(mail)
+    except UnsendableMail as exc:  # bad data: no retry can help
+        _send_failed(outgoing, str(exc))
+        return
+    try:
+        refused = smtp_send(mailbox, message, envelope_recipients(mail))
     except ReconnectNeeded as exc:
         mailbox_needs_reconnect(mailbox, str(exc))
         _send_failed(outgoing, f"Not sent: {exc} Reconnect the mailbox in Settings → Email, "
