@@ -30,7 +30,7 @@ from claimory.mail.models import (
     Role,
     message_key,
 )
-from claimory.mail.parse import ParsedMail, parse_mail
+from claimory.mail.parse import MAX_ATTACHMENTS, ParsedMail, parse_mail
 from claimory.messaging.services import MAX_BODY, message_receive
 from claimory.photos.uploads import UploadRefused, upload_check
 from claimory.shops.models import Location
@@ -70,6 +70,10 @@ def _store_attachments(mail: MailMessage, parsed: ParsedMail) -> None:
                 f"mail/{mail.location_id}/files/{uuid.uuid4().hex}.{extension}",
                 ContentFile(checked.raw))
         row.save()
+    if parsed.more_files:
+        MailAttachment.objects.create(
+            mail=mail, name="more files", content_type="",
+            refused=f"Only the first {MAX_ATTACHMENTS} files of an email are kept.")
 
 
 def mail_event(mail: MailMessage, action: str, *, actor: Any = None, reason: str = "") -> None:

@@ -21,8 +21,37 @@ from email.message import EmailMessage, Message
 
 MAX_MESSAGE_BYTES = 30 * 1024 * 1024  # Gmail's own limit is 25 MB of attachments
 MAX_TEXT_CHARS = 100_000
+# Past these, hostile mail would hold a sync worker for minutes (the library parses a header
+# in time that grows with its length): a header is read from its first 16k characters (a
+# References chain from its last: the newest ids matter), at most a few of one name, and at
+# most 100 files are kept (the rest are named as not kept).
+MAX_HEADER_CHARS = 16_000
+MAX_HEADERS_OF_A_NAME = 5
+MAX_ATTACHMENTS = 100
 _ID = re.compile(r"<([^<>\s]{1,990})>")
 _ADDRESS = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+
+
+class _Policy(policy.EmailPolicy):
+    """The default policy, reading each header from a bounded slice of its raw text."""
+
+    def header_fetch_parse(self, name, value):
+        if isinstance(value, str) and len(value) > MAX_HEADER_CHARS:
+            if name.lower() in ("references", "in-reply-to"):
+                value = value[-MAX_HEADER_CHARS:]
+                value = value[value.find("<"):] if "<" in value else value
+            else:
+                cut = value[:MAX_HEADER_CHARS]
+                value = cut[:max(cut.rfind(","), cut.rfind(" "), 1)]
+        return super().header_fetch_parse(name, value)
+
+
+_POLICY = _Policy()
+
+
+def _text(value: str) -> str:
+    """Text as we store it: no NUL (PostgreSQL refuses it in text columns)."""
+    return value.replace("\x00", "")
 
 
 class NotAnEmail(ValueError):
@@ -53,6 +82,7 @@ class ParsedMail:
     automated: str  # "", "auto-reply", "bounce" or "bulk": kept out of claims
     list_mail: bool = False  # has List-Unsubscribe: bulk unless it names a claim
     attachments: tuple[Attachment, ...] = field(default=())
+    more_files: bool = False  # it had more than MAX_ATTACHMENTS files: the rest not kept
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -82,20 +112,23 @@ def _header(msg: Message, name: str) -> str:
                 break
     if value is None:
         return ""
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return _text(re.sub(r"\s+", " ", str(value)).strip())
 
 
 def _addresses(msg: Message, name: str) -> tuple[tuple[str, str], ...]:
     values = []
     try:
-        values = msg.get_all(name) or []
+        # Only the first few of one name are parsed (get_all would parse every one).
+        raw = [value for key, value in msg.raw_items() if key.lower() == name.lower()]
+        values = [msg.policy.header_fetch_parse(name, value)
+                  for value in raw[:MAX_HEADERS_OF_A_NAME]]
     except Exception:
         values = [_header(msg, name)]
     people = []
     for person, address in email.utils.getaddresses([str(v) for v in values]):
         address = address.strip().lower()
         if _ADDRESS.match(address):
-            people.append((person.strip()[:200], address[:254]))
+            people.append((_text(person).strip()[:200], address[:254]))
     return tuple(people)
 
 
@@ -134,14 +167,17 @@ def _part_text(part: Message) -> str:
         content = part.get_content()
     except Exception:
         payload = part.get_payload(decode=True) or b""
-        content = payload.decode(part.get_content_charset() or "utf-8", "replace")
+        try:
+            content = payload.decode(part.get_content_charset() or "utf-8", "replace")
+        except LookupError:  # a charset Python doesn't know ("iso-8859-8-i"): read it as UTF-8
+            content = payload.decode("utf-8", "replace")
     if isinstance(content, bytes):
         content = content.decode("utf-8", "replace")
-    return str(content)[:MAX_TEXT_CHARS]
+    return _text(str(content)[:MAX_TEXT_CHARS])
 
 
-def _bodies(msg: Message) -> tuple[str, str, list[Attachment]]:
-    plain, markup, files = "", "", []
+def _bodies(msg: Message) -> tuple[str, str, list[Attachment], bool]:
+    plain, markup, files, more = "", "", [], False
     for part in msg.walk():
         if part.is_multipart():
             continue
@@ -149,13 +185,17 @@ def _bodies(msg: Message) -> tuple[str, str, list[Attachment]]:
         disposition = (part.get_content_disposition() or "").lower()
         name = part.get_filename() or ""
         if disposition == "attachment" or (name and not ctype.startswith("text/")):
+            if len(files) >= MAX_ATTACHMENTS:
+                more = True
+                break
             data = part.get_payload(decode=True) or b""
-            files.append(Attachment(name=name or "attachment", content_type=ctype, data=data))
+            files.append(Attachment(name=_text(name) or "attachment", content_type=ctype,
+                                    data=data))
         elif ctype == "text/plain" and not plain:
             plain = _part_text(part)
         elif ctype == "text/html" and not markup:
             markup = _part_text(part)
-    return plain, markup, files
+    return plain, markup, files, more
 
 
 # Where a reply's quoted history starts: "> " lines, "On … wrote:", Outlook's header block.
@@ -212,7 +252,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     if len(raw) > MAX_MESSAGE_BYTES:
         raise NotAnEmail(f"larger than {MAX_MESSAGE_BYTES // (1024 * 1024)} MB")
     try:
-        msg: EmailMessage = email.message_from_bytes(raw, policy=policy.default)
+        msg: EmailMessage = email.message_from_bytes(raw, policy=_POLICY)
     except Exception as exc:  # the library raises many kinds on hostile input
         raise NotAnEmail(f"not a readable email ({type(exc).__name__})") from exc
     if not msg.keys() or not (_header(msg, "From") or _header(msg, "Message-ID")):
@@ -222,7 +262,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     mids = ids_in(_header(msg, "Message-ID"))
     in_reply = ids_in(_header(msg, "In-Reply-To"))
     try:
-        plain, markup, files = _bodies(msg)
+        plain, markup, files, more = _bodies(msg)
     except Exception as exc:
         raise NotAnEmail(f"unreadable body ({type(exc).__name__})") from exc
     html_text = html_to_text(markup) if markup else ""
@@ -236,4 +276,5 @@ def parse_mail(raw: bytes) -> ParsedMail:
         to=_addresses(msg, "To"), cc=_addresses(msg, "Cc"),
         sent_at=_date(msg), text=new, quoted=quoted, html_text=html_text,
         automated=_automated(msg, from_address),
-        list_mail=bool(_header(msg, "List-Unsubscribe")), attachments=tuple(files))
+        list_mail=bool(_header(msg, "List-Unsubscribe")), attachments=tuple(files),
+        more_files=more)
