@@ -85,3 +85,46 @@ def test_thousands_of_attachments_are_filed_quickly_and_only_some_kept(db, locat
     rows = MailAttachment.objects.filter(mail=mail)
     assert rows.count() <= 101
     assert rows.last().refused  # the rest is said, not silently dropped
+
+
+def _import(*args) -> tuple[int, list[str]]:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("mail", "import", *map(str, args), stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue().splitlines()
+
+
+def test_import_of_a_folder_with_a_symlink_loop_files_each_message_once(db, location, tmp_path,
+                                                                        settings):
+    import os
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "one.eml").write_bytes(HEAD + b"\r\nhello\r\n")
+    os.symlink(folder, folder / "loop")  # a link back to the folder itself
+    os.symlink(folder / "self", folder / "self")  # a link to itself
+    started = time.perf_counter()
+    code, lines = _import("--location", location.slug, folder)
+    assert time.perf_counter() - started < 10
+    assert [line for line in lines if line.startswith("<hostile@")] == [
+        "<hostile@example.test> unmatched"]
+
+
+def test_import_of_a_fifo_or_a_device_is_rejected_without_waiting(db, location, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.eml"
+    os.mkfifo(fifo)
+    started = time.perf_counter()
+    code, lines = _import("--location", location.slug, fifo, "/dev/zero")
+    assert time.perf_counter() - started < 5
+    assert code == 1
+    assert len(lines) == 2 and all("rejected: not a regular file" in line for line in lines)

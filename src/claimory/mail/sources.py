@@ -45,16 +45,25 @@ def _mbox(path: Path) -> Iterator[Item]:
         yield Item(f"{path.name}:{n}", box.get_bytes(key))
 
 
-def messages_in(path: Path) -> Iterator[Item]:
+def messages_in(path: Path, _seen: set[Path] | None = None) -> Iterator[Item]:
+    seen = set() if _seen is None else _seen
     if not path.exists():
         yield Item(str(path), error="no such file or folder")
         return
     try:
+        if path.is_dir():
+            real = path.resolve()
+            if real in seen:  # a link back to a folder already read: once is enough
+                return
+            seen.add(real)
         if _is_maildir(path):
             yield from _maildir(path)
         elif path.is_dir():
             for child in sorted(p for p in path.iterdir() if not p.name.startswith(".")):
-                yield from messages_in(child)
+                yield from messages_in(child, seen)
+        elif not path.is_file():
+            # A fifo would block the import forever, /dev/zero would never end.
+            yield Item(str(path), error="not a regular file")
         elif _is_mbox(path):
             yield from _mbox(path)
         else:
@@ -62,5 +71,5 @@ def messages_in(path: Path) -> Iterator[Item]:
                 yield Item(str(path), error="larger than a message may be")
                 return
             yield Item(str(path), path.read_bytes())
-    except (OSError, mailbox.Error) as exc:
+    except (OSError, mailbox.Error, RuntimeError) as exc:  # RuntimeError: a symlink loop
         yield Item(str(path), error=f"can't read it ({exc.__class__.__name__})")
