@@ -7,16 +7,18 @@ The order (first decisive answer wins):
    Message-ID we stored at this location (mail we sent *and* mail we received).
 3. **Our subject tag** (``[RO-5521]``, added to everything we send).
 4. **The sender** is a participant (customer, adjuster, appraiser, or someone staff taught
-   us) of exactly one open claim — unless the mail names a different claim, which makes it
-   a question for a person.
+   us) of exactly one open claim — unless the mail names a different claim, or a VIN we
+   have no claim for (an adjuster's new assignment), which makes it a question for a person.
+   The shop's own address never ties mail to a claim.
 5. **A claim number, RO number or VIN** in the subject, then the new text, then the HTML
    part, then the quoted history: exactly one claim named (or one of several that the sender
    is on) takes it.
 
 Anything else is *unmatched* and waits in the inbox for someone to pick its claim: putting a
 message on the wrong claim is worse than asking. References are compared as whole
-identifiers (``ACM-2026-118843`` never matches ``ACM-2026-118842``), case and separators
-ignored (``RO 5521``, ``RO#5521`` and ``ro-5521`` are one RO).
+identifiers (``ACM-2026-118843`` never matches ``ACM-2026-118842``, nor ``SFG-99-301177``
+the longer ``SFG-99-301177-02``), case and separators ignored (``RO 5521``, ``RO#5521`` and
+``ro-5521`` are one RO).
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ MIN_REFERENCE = 6  # shorter identifiers ("5521") are too likely to be something
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # Characters allowed between the pieces of one identifier: "RO-5521", "R.O. 5521", "RO#5521".
 _JOINER = re.compile(r"^[\s\-#./:\u2010-\u2015]{0,3}$")
+# Pieces glued by a dash (no space) are one identifier: "SFG-99-301177" inside
+# "SFG-99-301177-02" (the claimant's car on the same loss) is not that claim.
+_GLUE = re.compile(r"^[\-\u2010-\u2015]{1,2}$")
+# A VIN: 17 characters, no I, O or Q, letters and digits both (checked by its check digit).
+_VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])"
+                  r"[A-HJ-NPR-Z0-9]{17}\b")
 _TAG = re.compile(r"\[([^\[\]]{2,60})\]")
 _MAX_PIECES = 5
 
@@ -64,17 +72,43 @@ def references_in(text: str) -> set[str]:
     separator such as "-", "#" or a space), as candidates for identifier lookup."""
     found: set[str] = set()
     pieces = list(_TOKEN.finditer(text or ""))
+    glued = [bool(_GLUE.match(text[a.end():b.start()])) for a, b in
+             zip(pieces, pieces[1:], strict=False)]
+
+    def whole(i: int, j: int) -> bool:  # pieces i..j are not part of a longer identifier
+        return not (i > 0 and glued[i - 1]) and not (j < len(glued) and glued[j])
+
     for i, first in enumerate(pieces):
         joined = first.group().upper()
-        if len(joined) >= MIN_REFERENCE:
+        if len(joined) >= MIN_REFERENCE and whole(i, i):
             found.add(joined)
         for j in range(i + 1, min(i + _MAX_PIECES, len(pieces))):
             between = text[pieces[j - 1].end():pieces[j].start()]
             if not _JOINER.match(between):
                 break
             joined += pieces[j].group().upper()
-            if len(joined) >= MIN_REFERENCE:
+            if len(joined) >= MIN_REFERENCE and whole(i, j):
                 found.add(joined)
+    return found
+
+
+_VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip(
+    "ABCDEFGHJKLMNPRSTUVWXYZ", [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7,
+                                8, 9], strict=True))}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vins_in(text: str) -> set[str]:
+    """VINs written in ``text``: only those whose check digit (position 9) is right, so a
+    part or tracking number is not taken for a car."""
+    found = set()
+    for match in _VIN.finditer((text or "").upper()):
+        vin = match.group()
+        total = sum(_VIN_VALUES[ch] * weight for ch, weight in zip(vin, _VIN_WEIGHTS,
+                                                                   strict=True))
+        check = "X" if total % 11 == 10 else str(total % 11)
+        if vin[8] == check:
+            found.add(vin)
     return found
 
 
@@ -111,11 +145,18 @@ class ClaimIndex:
             if pk in open_ids:
                 for address in (customer_email, adjuster_email):
                     if address:
-                        index.by_address[address.strip().lower()].add(pk)
+                        index._add_address(address, pk)
         for claim_id, address in Participant.objects.filter(
                 claim__location=location, claim_id__in=open_ids).values_list("claim_id", "email"):
-            index.by_address[address.lower()].add(claim_id)
+            index._add_address(address, claim_id)
         return index
+
+    def _add_address(self, address: str, pk: int) -> None:
+        # The shop's own address typed on a claim (a customer without email) or learned from
+        # its own mail says nothing about which claim a message is about.
+        address = address.strip().lower()
+        if address not in self.shop_addresses:
+            self.by_address[address].add(pk)
 
     def _add_references(self, pk: int, claim_number: str, ro: str, vin: str) -> None:
         keys = {normalize(claim_number), normalize(vin)}
@@ -209,6 +250,11 @@ def match_mail(mail: ParsedMail, index: ClaimIndex) -> Match:
         if named and only not in named:
             return Match("unmatched", "the sender is on one claim but the mail names another",
                          candidates=tuple(sorted(on | named)))
+        if not named and any(not index.by_reference.get(vin) for vin in vins_in(
+                f"{mail.subject}\n{mail.text}")):
+            # An adjuster on one claim here sending a new assignment: another car.
+            return Match("unmatched", "the sender is on one claim but the mail names a car "
+                                      "we have no claim for", candidates=tuple(sorted(on)))
         who = "a recipient" if ours else "sender"
         return Match("filed", f"{who} is on exactly one open claim", only)
     if len(named) == 1:
