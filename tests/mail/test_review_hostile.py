@@ -66,10 +66,12 @@ def test_a_body_in_an_unknown_charset_is_still_filed(charset):
 
 def test_nul_bytes_are_not_stored(db, location):
     raw = (b"From: Da\x00na <dana@example.test>\r\nSubject: h\x00i\r\n"
+           b"To: shop\x00@northside.test\r\nReferences: <a\x00b@x.test>\r\n"
            b"Message-ID: <nul@example.test>\r\n\r\nbo\x00dy\r\n")
     mail = mail_file(location=location, raw=raw, source=Source.IMPORT).mail
     mail.refresh_from_db()
     assert "\x00" not in mail.subject + mail.body_text + mail.from_name
+    assert "\x00" not in str(mail.to) + str(mail.references) + mail.message_id
 
 
 def test_thousands_of_attachments_are_filed_quickly_and_only_some_kept(db, location, settings,

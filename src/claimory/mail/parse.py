@@ -126,7 +126,7 @@ def _addresses(msg: Message, name: str) -> tuple[tuple[str, str], ...]:
         values = [_header(msg, name)]
     people = []
     for person, address in email.utils.getaddresses([str(v) for v in values]):
-        address = address.strip().lower()
+        address = _text(address).strip().lower()
         if _ADDRESS.match(address):
             people.append((_text(person).strip()[:200], address[:254]))
     return tuple(people)

@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 
 from claimory.mail.filing import Filed, mail_file
 from claimory.mail.models import Mailbox, MailDirection, MailMessage, Provider, Source
-from claimory.mail.outgoing import clean_mail_body, reply_subject, thread_headers
+from claimory.mail.outgoing import clean_mail_body, header_text, reply_subject, thread_headers
 
 
 def simulated_deliver(mailbox: Mailbox, msg: EmailMessage,
@@ -45,9 +45,9 @@ def simulated_reply(*, mail: MailMessage, body: Any) -> Filed:
     name, address = mail.to[0]
     _in_reply_to, references = thread_headers(mail)
     reply = EmailMessage()
-    reply["From"] = Address(name, addr_spec=address)
-    reply["To"] = Address(mail.from_name, addr_spec=mail.from_address)
-    reply["Subject"] = reply_subject(mail.subject)
+    reply["From"] = Address(header_text(name), addr_spec=address)
+    reply["To"] = Address(header_text(mail.from_name), addr_spec=mail.from_address)
+    reply["Subject"] = header_text(reply_subject(mail.subject))
     reply["Message-ID"] = f"<sim-{uuid.uuid4().hex}@{address.rsplit('@', 1)[-1]}>"
     reply["Date"] = email.utils.formatdate(localtime=False)
     reply["In-Reply-To"] = mail.message_id
