@@ -69,3 +69,18 @@ def test_another_shops_ids_are_not_found(outsider_client, hostile, claim, front_
     for method, url in urls:
         assert getattr(outsider_client, method)(url).status_code == 404, url
     assert Participant.objects.filter(pk=person.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["Dana\r\nReyes, x@attacker.test", "Dana\nBcc: x@attacker.test",
+                                  'Dana "The Boss" Reyes\x00'])
+def test_picking_a_person_with_a_hostile_name_sends_to_them_only(desk_client, claim, mailbox,
+                                                                 name):
+    from claimory.mail.models import MailMessage
+
+    Participant.objects.create(claim=claim, email="dana@carrier.test", name=name)
+    answer = desk_client.post(reverse("backoffice:mail_compose", args=[claim.pk]), {
+        "pick": ["dana@carrier.test"], "subject": "Photos", "body": "Attached."})
+    assert answer.status_code == 302
+    mail = MailMessage.objects.get(claim=claim, subject__startswith="Photos")
+    assert [address for _name, address in mail.to] == ["dana@carrier.test"]
+    assert not any(ch in mail.to[0][0] for ch in "\r\n\x00")

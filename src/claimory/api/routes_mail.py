@@ -22,6 +22,7 @@ from claimory.api.routes_claims import IDEMPOTENCY_PARAMETER
 from claimory.api.schemas import ErrorOut, Input, Text
 from claimory.mail.filing import mail_file
 from claimory.mail.models import MailMessage, Participant, Role, Source
+from claimory.mail.outgoing import header_text
 from claimory.mail.parse import MAX_MESSAGE_BYTES, NotAnEmail
 
 router = Router(tags=["email"])
@@ -168,7 +169,7 @@ def participant_add_route(request: HttpRequest, claim_id: int, payload: Particip
         raise ApiError(409, "conflict", "That address is already on this claim.",
                        {"email": ["Already on this claim."]})
     try:
-        Participant.objects.create(claim=claim, email=address, name=payload.name.strip(),
+        Participant.objects.create(claim=claim, email=address, name=header_text(payload.name),
                                    role=payload.role)
     except IntegrityError:  # a concurrent add of the same address
         raise ApiError(409, "conflict", "That address is already on this claim.") from None

@@ -11,13 +11,14 @@ from django.db import transaction
 
 from claimory.claims.models import Claim
 from claimory.mail.models import Participant, Role
+from claimory.mail.outgoing import header_text
 from claimory.shops.permissions import authorize
 
 
 def _clean(email: Any, name: Any, role: Any) -> tuple[str, str, str]:
     errors: dict[str, list[str]] = {}
     email = email.strip().lower() if isinstance(email, str) else ""
-    name = name.strip() if isinstance(name, str) else ""
+    name = header_text(name) if isinstance(name, str) else ""
     try:
         validate_email(email)
     except ValidationError:

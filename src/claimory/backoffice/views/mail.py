@@ -25,7 +25,7 @@ from claimory.drafts.services import draft_create_email, draft_discard, draft_se
 from claimory.mail.canned import CANNED, canned_fill, canned_get
 from claimory.mail.mailboxes import mailbox_usable
 from claimory.mail.models import MailMessage, MailStatus, Participant, Role
-from claimory.mail.outgoing import mail_compose, reply_subject
+from claimory.mail.outgoing import header_text, mail_compose, reply_subject
 from claimory.mail.participants import participant_add, participant_remove
 from claimory.mail.selectors import (
     attachment_get_for_user,
@@ -51,6 +51,7 @@ def settings_email_url() -> str:
 
 
 def _person_text(name: str, address: str) -> str:
+    name = header_text(name)  # a line break in a stored name would split it in two
     if not name:
         return address
     if any(ch in name for ch in ',;:<>@"()[]\\'):  # "Reyes, Dana" must stay one person
