@@ -70,3 +70,26 @@ def test_the_shops_own_address_on_a_claim_never_ties_mail_to_it(location, world)
         body="Here is the quote you asked for.",
         message_id="<quote-1@northsidecollision.example>")).mail
     assert mail.claim_id is None, mail.match_reason
+
+
+def test_a_bracketed_claim_id_from_another_system_is_not_our_tag(location, world):
+    # Claim A has an RO, so our tag is [RO-5521]; "[Claim <A's id>]" is some other system's.
+    mail = file(location, sender="Portal <noreply@carrier-portal.example>",
+                subject=f"[Claim {world['A'].pk}] Statement available", body="Log in to see it.")
+    assert mail.claim_id is None, mail.match_reason
+
+
+def test_our_own_claim_tag_still_files(location, world):
+    from claimory.claims.models import Claim
+
+    Claim.objects.filter(pk=world["A"].pk).update(ro_number="", claim_number="")
+    mail = file(location, sender="Someone <someone@example.test>",
+                subject=f"Re: photos [Claim {world['A'].pk}]", body="Here.")
+    assert mail.claim_id == world["A"].pk
+
+
+def test_another_claims_vin_in_the_quoted_history_never_moves_a_customers_mail(location, world):
+    mail = file(location, sender="Luis Peña <luis.pena@example.com>", subject="thanks",
+                body="Thanks, see you then.\n\nOn Mon, Northside wrote:\n"
+                     "> Your car (VIN 4S4BSANC6K3212345) is ready.")
+    assert mail.claim_id != world["A"].pk

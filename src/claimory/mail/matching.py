@@ -169,7 +169,8 @@ class ClaimIndex:
             self.by_tag[f"RO{digits}"].add(pk)
         if claim_number:
             self.by_tag[normalize(claim_number)].add(pk)
-        self.by_tag[f"CLAIM{pk}"].add(pk)
+        if not ro_key and not claim_number:  # only when "[Claim 12]" is our tag (tag_for)
+            self.by_tag[f"CLAIM{pk}"].add(pk)
         for key in keys:
             if len(key) >= MIN_REFERENCE:
                 self.by_reference[key].add(pk)
