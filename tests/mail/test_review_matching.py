@@ -93,3 +93,13 @@ def test_another_claims_vin_in_the_quoted_history_never_moves_a_customers_mail(l
                 body="Thanks, see you then.\n\nOn Mon, Northside wrote:\n"
                      "> Your car (VIN 4S4BSANC6K3212345) is ready.")
     assert mail.claim_id != world["A"].pk
+
+
+def test_the_shops_mail_to_two_customers_waits(location, world):
+    Location.objects.filter(pk=location.pk).update(email=SHOP)
+    location.refresh_from_db()
+    mail = file(location, sender=f"Northside <{SHOP}>",
+                to="dana.whitfield@example.com, luis.pena@example.com",
+                subject="Closed Friday", body="We are closed this Friday.")
+    assert mail.claim_id is None and mail.direction == "out"
+    assert set(mail.candidates) == {world["A"].pk, world["B"].pk}
