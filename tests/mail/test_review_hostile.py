@@ -130,3 +130,13 @@ def test_import_of_a_fifo_or_a_device_is_rejected_without_waiting(db, location, 
     assert time.perf_counter() - started < 5
     assert code == 1
     assert len(lines) == 2 and all("rejected: not a regular file" in line for line in lines)
+
+
+def test_thousands_of_unclosed_script_tags_are_read_quickly():
+    from claimory.mail.parse import html_to_text
+
+    started = time.perf_counter()
+    assert "hello" in html_to_text("<p>hello</p>" + "<script>" * 12_500 + "<head>" * 10_000)
+    assert time.perf_counter() - started < 1
+    assert html_to_text("a<script>x()</script>b<STYLE>p{}</style >c<head><title>t</title>"
+                        "</head>d") == "a b c d"
