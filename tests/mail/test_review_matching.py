@@ -103,3 +103,17 @@ def test_the_shops_mail_to_two_customers_waits(location, world):
                 subject="Closed Friday", body="We are closed this Friday.")
     assert mail.claim_id is None and mail.direction == "out"
     assert set(mail.candidates) == {world["A"].pk, world["B"].pk}
+
+
+def test_placing_the_shops_own_mail_does_not_make_the_shop_a_participant(location, world,
+                                                                       front_desk):
+    from claimory.mail.filing import mail_attach
+    from claimory.mail.models import Participant
+
+    Location.objects.filter(pk=location.pk).update(email=SHOP)
+    location.refresh_from_db()
+    mail = file(location, sender=f"Northside <{SHOP}>", to="stranger@else.example",
+                subject="Quote", body="Here is the quote.")
+    assert mail.direction == "out" and mail.claim_id is None
+    mail_attach(mail=mail, claim=world["A"], actor=front_desk)
+    assert not Participant.objects.filter(email=SHOP).exists()

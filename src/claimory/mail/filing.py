@@ -150,7 +150,9 @@ def mail_attach(*, mail: MailMessage, claim: Claim, actor: Any) -> MailMessage:
     mail.attached_by = actor
     mail.match_reason = "attached by staff"
     mail.save(update_fields=["claim", "status", "attached_by", "match_reason", "updated_at"])
-    participant_learn(claim=claim, address=mail.from_address, name=mail.from_name, actor=actor)
+    if mail.direction == MailDirection.INBOUND:  # the shop's own mail: its sender is us
+        participant_learn(claim=claim, address=mail.from_address, name=mail.from_name,
+                          actor=actor)
     mail_event(mail, "attached", actor=actor)
     _customer_message(mail)
     _attach_replies(mail, claim, actor)
