@@ -347,8 +347,10 @@ def _demo_document(server) -> tuple[int, int]:
     for claim in claims:
         documents = httpx.get(f"{server.origin}/api/v1/claims/{claim['id']}/documents",
                               headers=headers, timeout=10).json()
-        if documents:
-            return claim["id"], documents[0]["id"]
+        # Still waiting (other tests on this worker's server may have signed their own).
+        waiting = [d for d in documents if d["status"] in ("sent", "viewed")]
+        if waiting:
+            return claim["id"], waiting[0]["id"]
     raise AssertionError("the demo seeds a document waiting for a signature")
 
 

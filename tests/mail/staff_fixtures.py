@@ -45,3 +45,16 @@ def raw_mail(*, sender: str, subject: str, body: str, message_id: str,
 
 def file_mail(location, **kwargs):
     return mail_file(location=location, raw=raw_mail(**kwargs), source=Source.IMPORT).mail
+
+
+ADJUSTER = "dana.adjuster@carrier.test"
+
+
+@pytest.fixture
+def adj_claim(claim):
+    """The shared ``claim`` with an adjuster whose mail it gets."""
+    from claimory.claims.models import Claim
+
+    Claim.objects.filter(pk=claim.pk).update(adjuster_name="Dana Reyes", adjuster_email=ADJUSTER)
+    claim.refresh_from_db()
+    return claim

@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from claimory.claims.models import Claim
 from claimory.mail.models import MailAttachment, MailMessage, MailStatus, Participant
 from claimory.mail.selectors import group_threads
 from tests.backoffice import conftest as personas
@@ -19,16 +18,8 @@ from tests.photos.samples import jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
 desk_client, outsider_client = personas.desk_client, personas.outsider_client
-mailbox = staff_fixtures.mailbox
-
-ADJUSTER = "dana.adjuster@carrier.test"
-
-
-@pytest.fixture
-def adj_claim(claim):
-    Claim.objects.filter(pk=claim.pk).update(adjuster_name="Dana Reyes", adjuster_email=ADJUSTER)
-    claim.refresh_from_db()
-    return claim
+mailbox, adj_claim = staff_fixtures.mailbox, staff_fixtures.adj_claim
+ADJUSTER = staff_fixtures.ADJUSTER
 
 
 def _page(client, claim) -> str:

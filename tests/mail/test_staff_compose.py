@@ -15,16 +15,8 @@ from tests.mail.staff_fixtures import SHOP, file_mail
 
 pytestmark = pytest.mark.django_db
 desk_client, outsider_client = personas.desk_client, personas.outsider_client
-mailbox = staff_fixtures.mailbox
-
-ADJUSTER = "dana.adjuster@carrier.test"
-
-
-@pytest.fixture
-def adj_claim(claim):
-    Claim.objects.filter(pk=claim.pk).update(adjuster_name="Dana Reyes", adjuster_email=ADJUSTER)
-    claim.refresh_from_db()
-    return claim
+mailbox, adj_claim = staff_fixtures.mailbox, staff_fixtures.adj_claim
+ADJUSTER = staff_fixtures.ADJUSTER
 
 
 @pytest.fixture
