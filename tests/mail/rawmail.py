@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from email.message import EmailMessage
 
 _n = itertools.count(1)
@@ -46,3 +47,7 @@ def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")
     return out.getvalue()
+
+
+# The run's database (PostgreSQL refuses NUL in text, so no stored row can hold one there).
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")

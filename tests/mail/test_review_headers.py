@@ -16,11 +16,14 @@ from claimory.core import durable
 from claimory.mail.models import MailMessage, MailStatus, Outgoing, OutgoingState
 from claimory.mail.outgoing import build_mime, clean_addresses, mail_compose
 from claimory.shops.models import Location
+from tests.mail.rawmail import ON_POSTGRES
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = ["Evil\r\nBcc: victim@attacker.test", "Evil\nX-Injected: 1", "Nul\x00Byte",
            "Line\u2028Sep", "Next\x85Line", "Tab\x0bVT"]
+# PostgreSQL text never holds NUL, so stored rows can't carry one there (parse strips it).
+STORABLE = [name for name in HOSTILE if "\x00" not in name or not ON_POSTGRES]
 
 
 EXPECTED = {"from", "to", "subject", "date", "message-id", "content-type",
@@ -46,7 +49,7 @@ def test_a_hostile_display_name_is_cleaned_when_the_address_is_read(name):
     assert not any(ch in clean for ch in "\r\n\x00\u2028\x85\x0b")
 
 
-@pytest.mark.parametrize("name", HOSTILE)
+@pytest.mark.parametrize("name", STORABLE)
 def test_build_mime_never_lets_a_name_or_subject_break_a_header(claim, smtp_mailbox, front_desk,
                                                                 name):
     mail = mail_compose(claim=claim, actor=front_desk, to="dana@example.test", body="Hello",
