@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "claimory.money",
     "claimory.estimates",
     "claimory.mail",
+    "claimory.appointments",
     "claimory.notifications",
     "claimory.esign",
     "claimory.printables",

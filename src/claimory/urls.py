@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from claimory.api.errors import index_view as api_index_view
+from claimory.appointments.views import calendar_feed
 from claimory.core import views as core_views
 from claimory.portal.unsubscribe_views import unsubscribe
 from claimory.sms.webhooks import telnyx_webhook
@@ -20,6 +21,8 @@ urlpatterns = [
     path("p/", include("claimory.portal.public_urls")),
     # A customer email's unsubscribe link (and its List-Unsubscribe header): token-only.
     path("u/<str:token>", unsubscribe, name="unsubscribe"),
+    # The shop's appointments as a secret iCalendar feed (subscribed from Google/Outlook).
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("staff/", include("claimory.backoffice.urls")),
     path("staff/print/", include("claimory.printables.urls")),
     # Without the slash: the same JSON as /api/v1/ for every method, instead of

@@ -17,6 +17,9 @@ from tests.api.openapi_check import spec
 MULTIPART = "multipart"  # a photo upload: a form with a real JPEG, not JSON
 
 ESTIMATE = Path(__file__).parent.parent / "estimates" / "data" / "bms" / "est1-original.xml"
+from tests.appointments.test_booking import body as booking_body  # noqa: E402
+from tests.appointments.test_booking import next_weekday_at  # noqa: E402
+
 EMAIL = Path(__file__).parent.parent / "mail" / "data" / "corpus" / "mail" / "002.eml"
 # One valid request per operation; a new route must be added here (the test checks).
 BODIES = {
@@ -47,6 +50,9 @@ BODIES = {
     ("get", "/api/v1/claims/{claim_id}/emails"): None,
     ("get", "/api/v1/claims/{claim_id}/participants"): None,
     ("post", "/api/v1/claims/{claim_id}/participants"): {"email": "ana@appraise.example"},
+    ("post", "/api/v1/appointments"): booking_body(next_weekday_at(10)),
+    ("get", "/api/v1/appointments"): None,
+    ("get", "/api/v1/location/calendar"): None,
 }
 
 

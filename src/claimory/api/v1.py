@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Swagger
 
 from claimory.api import errors
 from claimory.api.auth import ApiKeyAuth
+from claimory.api.routes_appointments import router as appointments_router
 from claimory.api.routes_claims import router as claims_router
 from claimory.api.routes_documents import router as documents_router
 from claimory.api.routes_estimates import router as estimates_router
@@ -139,3 +140,4 @@ api.add_router("", documents_router)
 api.add_router("", photos_router)
 api.add_router("", estimates_router)
 api.add_router("", mail_router)
+api.add_router("", appointments_router)

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, str] = {
     "photos.manage": "hide, delete or make photos internal",
     "estimates.import": "import estimates and supplements from CCC ONE or Mitchell",
     "mail.import": "file emails into claims (import a mailbox, pipe mail in)",
+    "appointments.book": "book appointments for customers and read the shop's calendar",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -77,6 +78,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "photos.manage": _MANAGERS | {Role.PRODUCTION},
     "estimates.import": _OFFICE | {API_KEY},
     "mail.import": _OFFICE | {API_KEY},
+    "appointments.book": _OFFICE | {API_KEY},
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
