@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from local_server import scratch_django  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "estimates" / "data"
 CLAIM = b"ACM-2026-118842"
@@ -30,16 +32,7 @@ ESTIMATE_ID = b"EST-7731-0001"
 
 
 def _setup(data_dir: Path) -> None:
-    os.environ["CLAIMORY_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "claimory.settings"
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    scratch_django(data_dir)
 
 
 def _variant(data: bytes, i: int) -> bytes:

@@ -81,3 +81,22 @@ def uvicorn_serving(demo: SeededDemo, workers: int, *extra: str):
         server.wait(timeout=10)
         log.close()
         shutil.rmtree(demo.data_dir, ignore_errors=True)
+
+
+def scratch_django(data_dir: Path) -> None:
+    """Django set up on a scratch SQLite data dir, migrated (benches that call code in
+    process rather than through a server)."""
+    import os
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    os.environ["CLAIMORY_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "claimory.settings"
+    sys.path[:0] = [str(root / "src"), str(root)]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

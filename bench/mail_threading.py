@@ -21,28 +21,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from local_server import scratch_django  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "tests" / "mail" / "data" / "corpus"
 
 
 def _setup(data_dir: Path) -> None:
-    os.environ["CLAIMORY_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "claimory.settings"
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    scratch_django(data_dir)
 
 
 def main() -> None:

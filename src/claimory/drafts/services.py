@@ -91,21 +91,31 @@ def draft_send(*, draft: Draft, actor: Any, body: Any) -> Message:
     The only way a draft reaches the customer. ``actor`` must be a signed-in user who may
     message customers at the claim's location; the system (``None``) and API keys may not.
     """
+    draft = _approve(draft, actor, email=False, body=lambda: clean_body(body))
+    return _send_approved(draft)
+
+
+def _approve(draft: Draft, actor: Any, *, email: bool, body: Any) -> Draft:
+    """The one gate from a draft to a send (text or email): a signed-in person who may
+    message customers at the claim's location approves a draft still waiting, on its own
+    channel, as they edited it (``body()`` cleans their text); they are its approver."""
     if not _person(actor):
         raise DraftNotApproved("A person must read and approve a draft before it is sent.")
     draft = Draft.objects.select_for_update().select_related("claim__location").get(pk=draft.pk)
     require(actor, "message.send", draft.claim.location)
     if draft.status != DraftStatus.DRAFTED:
         raise ValidationError({"draft": [f"This draft was already {draft.status}."]})
-    if draft.channel == DraftChannel.EMAIL:
+    if email and draft.channel != DraftChannel.EMAIL:
+        raise ValidationError({"draft": ["This draft is a text, not an email."]})
+    if not email and draft.channel == DraftChannel.EMAIL:
         raise ValidationError({"draft": ["This is an email draft: send it from the claim's "
                                          "Email section."]})
-    draft.body = clean_body(body)
+    draft.body = body()
     draft.status = DraftStatus.APPROVED
     draft.approved_by = actor
     draft.approved_at = timezone.now()
     draft.save(update_fields=["body", "status", "approved_by", "approved_at", "updated_at"])
-    return _send_approved(draft)
+    return draft
 
 
 def _send_approved(draft: Draft) -> Message:
@@ -154,19 +164,7 @@ def draft_send_email(*, draft: Draft, actor: Any, to: Any, subject: Any, body: A
     through mail_compose. The same rules as ``draft_send``: only a signed-in person who may
     message customers at the claim's location, only a draft still waiting; they are recorded
     as its approver. A refused send (bad address, no mailbox) leaves the draft waiting."""
-    if not _person(actor):
-        raise DraftNotApproved("A person must read and approve a draft before it is sent.")
-    draft = Draft.objects.select_for_update().select_related("claim__location").get(pk=draft.pk)
-    require(actor, "message.send", draft.claim.location)
-    if draft.status != DraftStatus.DRAFTED:
-        raise ValidationError({"draft": [f"This draft was already {draft.status}."]})
-    if draft.channel != DraftChannel.EMAIL:
-        raise ValidationError({"draft": ["This draft is a text, not an email."]})
-    draft.body = clean_mail_body(body)
-    draft.status = DraftStatus.APPROVED
-    draft.approved_by = actor
-    draft.approved_at = timezone.now()
-    draft.save(update_fields=["body", "status", "approved_by", "approved_at", "updated_at"])
+    draft = _approve(draft, actor, email=True, body=lambda: clean_mail_body(body))
     return _send_approved_email(draft, to=to, subject=subject, cc=cc, bcc=bcc,
                                 reply_to=reply_to)
 
