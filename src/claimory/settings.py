@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "claimory.estimates",
     "claimory.mail",
     "claimory.appointments",
+    "claimory.survey",
     "claimory.notifications",
     "claimory.esign",
     "claimory.printables",
