@@ -34,7 +34,7 @@ from claimory.money.rental import rental_rule_save
 from claimory.money.supplements import supplement_add
 from claimory.notifications.models import MessageTemplate, NotificationRule
 from claimory.photos.models import Photo, Source
-from claimory.shops.models import Location, Role, Stage
+from claimory.shops.models import Location, Role, Stage, Workspace
 from claimory.shops.permissions import (
     API_KEY,
     MATRIX,
@@ -57,7 +57,8 @@ ROLES = [Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION, Role.TECHNI
 AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
              "password_reset_complete", "password_reset_confirm", None}
 # Staff urls that only read: each must refuse a POST (checked below), so none can write.
-GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
+GET_ONLY = {"settings_plan",
+            "claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
             "settings_notifications", "settings_rental", "document", "document_pdf",
@@ -295,6 +296,8 @@ POST_CASES: dict[str, Case] = {
         ctx, "settings_email_sync")),
     "settings_email_disconnect": Case("settings.location", lambda ctx, role: _a_mailbox(
         ctx, "settings_email_disconnect")),
+    "settings_plan_choose": Case("billing.manage", lambda ctx, role: (
+        reverse("backoffice:settings_plan_choose"), {"plan": "elite"})),
     "settings_location": Case("settings.location", lambda ctx, role: (
         f"{reverse('backoffice:settings_location')}?location=northside",
         {**location_form(ctx.owner_client), "tagline": "Changed by the test"})),
@@ -374,6 +377,7 @@ def snapshot() -> dict:
         "mailboxes": list(Mailbox.objects.order_by("pk").values()),
         "oauth_states": list(OAuthState.objects.order_by("pk").values()),
         "sync_runs": list(SyncRun.objects.order_by("pk").values()),
+        "workspaces": list(Workspace.objects.order_by("pk").values()),
     }
 
 
@@ -552,7 +556,7 @@ def test_can_reads_permission_names_in_templates():
     with pytest.raises(KeyError):
         can["claim"]["delete"]
     with pytest.raises(KeyError):
-        can["billing"]
+        can["payroll"]
 
 
 def test_readme_table_is_the_matrix():

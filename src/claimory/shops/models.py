@@ -29,6 +29,8 @@ class Workspace(BaseModel):
     name = models.CharField(max_length=120)
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.STARTER)
     trial_ends_at = models.DateTimeField(null=True, blank=True)
+    # When a plan was chosen (billing follows); None while on trial. See shops/plans.py.
+    subscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]
@@ -39,7 +41,9 @@ class Workspace(BaseModel):
     @property
     def has_branding(self) -> bool:
         """Logo and colours are a Professional-and-above feature (PRODUCT.md §14)."""
-        return self.plan != Plan.STARTER
+        from claimory.shops.plans import Feature, has_feature  # plans imports this module
+
+        return has_feature(self, Feature.BRANDING)
 
 
 def default_hours() -> dict:
