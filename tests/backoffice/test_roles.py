@@ -34,7 +34,7 @@ from claimory.money.rental import rental_rule_save
 from claimory.money.supplements import supplement_add
 from claimory.notifications.models import MessageTemplate, NotificationRule
 from claimory.photos.models import Photo, Source
-from claimory.shops.models import Location, Role, Stage, Workspace
+from claimory.shops.models import Location, Role, SlugAlias, Stage, Workspace
 from claimory.shops.permissions import (
     API_KEY,
     MATRIX,
@@ -296,6 +296,9 @@ POST_CASES: dict[str, Case] = {
         ctx, "settings_email_sync")),
     "settings_email_disconnect": Case("settings.location", lambda ctx, role: _a_mailbox(
         ctx, "settings_email_disconnect")),
+    "settings_public_address": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:settings_public_address", args=["northside"]),
+        {"slug": f"northside-{role.replace('_', '-')}"})),
     "settings_plan_choose": Case("billing.manage", lambda ctx, role: (
         reverse("backoffice:settings_plan_choose"), {"plan": "elite"})),
     "settings_location": Case("settings.location", lambda ctx, role: (
@@ -378,6 +381,7 @@ def snapshot() -> dict:
         "oauth_states": list(OAuthState.objects.order_by("pk").values()),
         "sync_runs": list(SyncRun.objects.order_by("pk").values()),
         "workspaces": list(Workspace.objects.order_by("pk").values()),
+        "slug_aliases": list(SlugAlias.objects.order_by("pk").values()),
     }
 
 

@@ -124,6 +124,8 @@ urlpatterns = [
     path("settings/stages/<slug:location_slug>/<slug:stage_slug>/move",
          settings_views.stage_move, name="stage_move"),
     path("settings/location", settings_views.location_settings, name="settings_location"),
+    path("settings/location/<slug:location_slug>/address", settings_views.public_address,
+         name="settings_public_address"),
     path("settings/plan", plan.plan_page, name="settings_plan"),
     path("settings/plan/choose", plan.plan_choose, name="settings_plan_choose"),
     path("settings/rental", money.rental_rules, name="settings_rental"),

@@ -184,3 +184,14 @@ class ApiKey(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.location.slug})"
+
+
+class SlugAlias(BaseModel):
+    """A public-page address a location used before: /p/<old> redirects to the new one for
+    good (flyers and links already out there keep working), and no other shop can take it."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.location_id}"

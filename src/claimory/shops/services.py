@@ -17,7 +17,16 @@ from django.utils import timezone
 
 from claimory.core.phones import normalize_phone
 from claimory.core.text import has_visible_text
-from claimory.shops.models import ApiKey, Location, Membership, Plan, Role, Stage, Workspace
+from claimory.shops.models import (
+    ApiKey,
+    Location,
+    Membership,
+    Plan,
+    Role,
+    SlugAlias,
+    Stage,
+    Workspace,
+)
 from claimory.shops.permissions import authorize
 from claimory.shops.stages import DEFAULT_STAGES
 
@@ -56,6 +65,8 @@ def location_create(*, workspace: Workspace, slug: str, name: str, **fields: Any
     """A new shop with the eight default stages (renamable and reorderable afterwards)."""
     location = Location(workspace=workspace, slug=slug, name=name, **fields)
     location.full_clean()
+    if SlugAlias.objects.filter(slug=slug).exists():  # another shop's old address redirects
+        raise ValidationError({"slug": ["Another shop uses that address. Pick another."]})
     location.save()
     Stage.objects.bulk_create(
         Stage(location=location, position=i, slug=s.slug, name=s.name, name_es=s.name_es,

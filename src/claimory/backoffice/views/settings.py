@@ -20,6 +20,7 @@ from claimory.backoffice.forms.settings import (
 from claimory.shops.models import Location, Stage
 from claimory.shops.selectors import location_get_for_user, locations_for_user
 from claimory.shops.services import location_update, stage_add, stage_reorder, stage_update
+from claimory.shops.slugs import location_slug_change
 
 
 def _pick_location(request: HttpRequest) -> Location:
@@ -130,3 +131,20 @@ def location_settings(request: HttpRequest) -> HttpResponse:
         "schedules": [(key, label, form.hours_rows(key), form.group_errors.get(key, []))
                       for key, label in SCHEDULES.items()],
     }, status=form.status_code)
+
+
+@permission_view("settings.location")
+@require_POST
+def public_address(request: HttpRequest, location_slug: str) -> HttpResponse:
+    """Change the public page's address; the old one redirects (shops/slugs.py)."""
+    location = location_get_for_user(request.user, location_slug)
+    try:
+        location = location_slug_change(location=location, slug=request.POST.get("slug", ""),
+                                        actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Your page is now at /p/{location.slug}; the old address "
+                                  f"redirects there.")
+    return redirect(f"{reverse('backoffice:settings_location')}?location={location.slug}"
+                    f"#public-page")
