@@ -34,7 +34,7 @@ from claimory.money.rental import rental_rule_save
 from claimory.money.supplements import supplement_add
 from claimory.notifications.models import MessageTemplate, NotificationRule
 from claimory.photos.models import Photo, Source
-from claimory.shops.models import Location, Role, SlugAlias, Stage, Workspace
+from claimory.shops.models import Location, LogoJob, Role, SlugAlias, Stage, Workspace
 from claimory.shops.permissions import (
     API_KEY,
     MATRIX,
@@ -181,6 +181,12 @@ def _photo_post(ctx: Ctx, role: str) -> tuple[str, dict]:
         {"photos": upload, "stage": "estimate"}
 
 
+def _logo_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("logo.jpg", jpeg_with_gps(64, 48), content_type="image/jpeg")
+
+
 def _a_mailbox(ctx: Ctx, name: str, **data) -> tuple[str, dict]:
     Mailbox.objects.create(location=ctx.location, provider="imap", address="shop@example.test",
                            username="shop@example.test", imap_host="127.0.0.1",
@@ -299,6 +305,8 @@ POST_CASES: dict[str, Case] = {
     "settings_public_address": Case("settings.location", lambda ctx, role: (
         reverse("backoffice:settings_public_address", args=["northside"]),
         {"slug": f"northside-{role.replace('_', '-')}"})),
+    "settings_logo": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:settings_logo", args=["northside"]), {"logo": _logo_upload()})),
     "settings_plan_choose": Case("billing.manage", lambda ctx, role: (
         reverse("backoffice:settings_plan_choose"), {"plan": "elite"})),
     "settings_location": Case("settings.location", lambda ctx, role: (
@@ -382,6 +390,7 @@ def snapshot() -> dict:
         "sync_runs": list(SyncRun.objects.order_by("pk").values()),
         "workspaces": list(Workspace.objects.order_by("pk").values()),
         "slug_aliases": list(SlugAlias.objects.order_by("pk").values()),
+        "logo_jobs": list(LogoJob.objects.order_by("pk").values()),
     }
 
 

@@ -126,6 +126,8 @@ urlpatterns = [
     path("settings/location", settings_views.location_settings, name="settings_location"),
     path("settings/location/<slug:location_slug>/address", settings_views.public_address,
          name="settings_public_address"),
+    path("settings/location/<slug:location_slug>/logo", settings_views.logo,
+         name="settings_logo"),
     path("settings/plan", plan.plan_page, name="settings_plan"),
     path("settings/plan/choose", plan.plan_choose, name="settings_plan_choose"),
     path("settings/rental", money.rental_rules, name="settings_rental"),

@@ -7,6 +7,8 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import (
+    FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
@@ -111,4 +113,20 @@ def brand_stylesheet(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(brand_css(location.brand_color), content_type="text/css")
     # The link carries ?v=<updated_at>, so a long cache never shows a stale colour.
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def logo(request: HttpRequest, slug: str) -> HttpResponse:
+    """The shop's cleaned logo (branding plans only). The URL carries the file's version, so
+    it is cached for good."""
+    location = location_get_public(slug)
+    if location is None or not location.logo or not location.workspace.has_branding:
+        raise Http404("No logo")
+    try:
+        handle = location.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No logo") from None
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from claimory.core.durable import Durable
 from claimory.core.models import BaseModel
 
 slug_validator = RegexValidator(
@@ -195,3 +196,29 @@ class SlugAlias(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.slug} → {self.location_id}"
+
+
+class LogoJobState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    WORKING = "working", _("Processing")
+    DONE = "done", _("Done")
+    SUPERSEDED = "superseded", _("Replaced by a newer upload")
+    FAILED = "failed", _("Failed")
+
+
+class LogoJob(Durable, BaseModel):
+    """An uploaded logo waiting to be cleaned and resized (shops/branding.py). The upload is
+    kept here until the worker has written the location's logo from it."""
+
+    PENDING = (LogoJobState.PENDING,)
+    WORKING = LogoJobState.WORKING
+    RELATED = ("location", "location__workspace")
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="logo_jobs")
+    source = models.FileField(upload_to="logo-uploads/", blank=True)
+    state = models.CharField(max_length=10, choices=LogoJobState.choices,
+                             default=LogoJobState.PENDING)
+    error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"logo for {self.location_id} ({self.state})"
