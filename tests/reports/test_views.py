@@ -159,3 +159,23 @@ def test_report_queries_do_not_grow_with_claims(history, owner_client, location,
         assert owner_client.get(reverse("backoffice:reports"), FEB).status_code == 200
     with django_assert_max_num_queries(20):
         assert owner_client.get(reverse("backoffice:reports_carriers"), FEB).status_code == 200
+
+
+def test_demo_history_fills_the_reports_in_shop_hours(owner_client, location):
+    from django.utils import timezone
+
+    from claimory.claims.models import ClaimEvent
+    from claimory.reports.demo_history import seed_history
+    from claimory.reports.period import opening
+
+    assert seed_history(location, count=30) == 30
+    assert seed_history(location, count=30) == 0  # idempotent
+    tz = location.timezone
+    for claim_id, at in ClaimEvent.objects.filter(claim__location=location,
+                                                  claim__ro_number__startswith="HIST-") \
+            .order_by("claim_id", "seq").values_list("claim_id", "created_at"):
+        local = timezone.localtime(at, timezone=__import__("zoneinfo").ZoneInfo(tz))
+        times = opening(location.business_hours, local.date())
+        assert times and times[0] <= local.time() <= times[1], (claim_id, local)
+    html = owner_client.get(reverse("backoffice:reports"), {"preset": "180"}).content.decode()
+    assert html.count("No data for this period yet.") == 0
