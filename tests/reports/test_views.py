@@ -40,7 +40,7 @@ def test_owner_sees_every_report_with_charts_and_numbers(history, owner_client):
     charts = re.findall(r"<svg class=\"chart\".*?</svg>", html, flags=re.S)
     assert len(charts) == 7
     for svg in charts:
-        root = ET.fromstring(svg)  # well-formed
+        root = ET.fromstring(svg)  # noqa: S314 - our own markup; proves it well-formed
         assert root.get("role") == "img"
         ns = "{http://www.w3.org/2000/svg}"
         assert root.find(f"{ns}title").text and root.find(f"{ns}desc").text

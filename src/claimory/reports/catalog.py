@@ -88,6 +88,11 @@ class Section:
         return header, rows
 
 
+def _bars(period: Period, **chart: Any) -> SafeString:
+    """A bar chart with the period's short bucket names under the bars."""
+    return bar_chart(axis_labels=[b.short for b in period.buckets()], **chart)
+
+
 def _label(r: Any) -> str:
     return r.label
 
@@ -115,7 +120,7 @@ def portal_section(locations: Sequence[Location], period: Period) -> Section:
         report.rows, report.total,
         headline=[(_n(report.total.views), "portal views"),
                   (_n(report.total.viewers), "customers looked")],
-        charts=[bar_chart(title="Portal views", labels=labels, desc=_desc(
+        charts=[_bars(period, title="Portal views", labels=labels, desc=_desc(
             period, "portal views", views, _n), series=[
             Series("Views", views), Series("Unique viewers", [r.viewers for r in report.rows],
                                            COLORS[1])])],
@@ -145,7 +150,7 @@ def calls_section(locations: Sequence[Location], period: Period) -> Section:
         headline=[(_d1(t.hours), "front-desk hours reclaimed"),
                   (f"{_d1(t.hours_low)}–{_d1(t.hours_high)}", "hours, at 3 to 6 calls a day"),
                   (_n(t.calls_avoided), "status calls avoided")],
-        charts=[bar_chart(title="Front-desk hours reclaimed", labels=[r.label for r in
+        charts=[_bars(period, title="Front-desk hours reclaimed", labels=[r.label for r in
                                                                      report.rows],
                           desc=_desc(period, "hours reclaimed", hours, _d1),
                           series=[Series("Hours", hours, COLORS[2])], fmt=_d1)],
@@ -169,7 +174,7 @@ def responses_section(locations: Sequence[Location], period: Period) -> Section:
         headline=[(_minutes(t.median_minutes) or "–", "median reply"),
                   (_minutes(t.p90_minutes) or "–", "9 in 10 answered within"),
                   (_n(t.unanswered), "waiting for a reply")],
-        charts=[bar_chart(title="Message response time (business minutes)",
+        charts=[_bars(period, title="Message response time (business minutes)",
                           labels=[r.label for r in report.rows],
                           desc=_desc(period, "median response time in business minutes", med,
                                      _d1),
@@ -204,7 +209,7 @@ def cycle_section(locations: Sequence[Location], period: Period,
                 headline=[(_d1(t.cycle_avg) or "–", "days average cycle time"),
                           (_d1(t.keys_avg) or "–", "days keys-to-keys"),
                           (_n(t.delivered), "cars delivered")],
-                charts=[bar_chart(title="Cycle time and keys-to-keys (average days)",
+                charts=[_bars(period, title="Cycle time and keys-to-keys (average days)",
                                   labels=labels,
                                   desc=_desc(period, "average cycle time in days", avg, _d1),
                                   series=[Series("Cycle time", avg),
@@ -219,7 +224,7 @@ def cycle_section(locations: Sequence[Location], period: Period,
                 columns, report.rows, t,
                 headline=[(_pct(t.kept_pct) or "–", "delivered as first promised"),
                           (f"{t.kept} of {t.promised}", "cars with a promised date")],
-                charts=[bar_chart(title="Delivered as promised (%)", labels=labels,
+                charts=[_bars(period, title="Delivered as promised (%)", labels=labels,
                                   desc=_desc(period, "share delivered as promised", kept, _pct),
                                   series=[Series("Delivered as promised", kept, COLORS[2])],
                                   fmt=_pct, domain=(0, 100))],
@@ -247,10 +252,10 @@ def survey_section(locations: Sequence[Location], period: Period) -> Section:
         report.rows, t,
         headline=[(_d2(t.csi) or "–", "CSI out of 5"), (_signed(t.nps) or "–", "NPS"),
                   (_n(t.responses), "survey answers")],
-        charts=[bar_chart(title="CSI (average overall score, 1–5)", labels=labels,
+        charts=[_bars(period, title="CSI (average overall score, 1–5)", labels=labels,
                           desc=_desc(period, "CSI", csi, _d2), series=[Series("CSI", csi)],
                           fmt=_d2, domain=(0, 5)),
-                bar_chart(title="NPS (−100 to +100)", labels=labels,
+                _bars(period, title="NPS (−100 to +100)", labels=labels,
                           desc=_desc(period, "NPS", nps, _signed),
                           series=[Series("NPS", nps, COLORS[2])], fmt=_signed,
                           domain=(-100, 100))],

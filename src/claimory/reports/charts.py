@@ -57,9 +57,12 @@ def _fmt_tick(value: float) -> str:
 
 def bar_chart(*, title: str, desc: str, labels: Sequence[str], series: Sequence[Series],
               fmt: Callable[[float], str] = _fmt_tick,
-              domain: tuple[float, float] | None = None) -> SafeString:
+              domain: tuple[float, float] | None = None,
+              axis_labels: Sequence[str] | None = None) -> SafeString:
     """Grouped bars, one group per label. ``domain`` fixes the axis (e.g. 0–100 for a
-    percentage); otherwise it runs from zero to a round number above the largest value."""
+    percentage); otherwise it runs from zero to a round number above the largest value.
+    ``axis_labels`` (shorter) are drawn under the bars; ``labels`` name them in tooltips."""
+    axis_labels = axis_labels or labels
     uid = next(_ids)
     values = [v for s in series for v in s.values if v is not None]
     lo, hi, step = _domain(values, domain)
@@ -99,7 +102,7 @@ def bar_chart(*, title: str, desc: str, labels: Sequence[str], series: Sequence[
         if i % every == 0:
             out.append(f'<text x="{LEFT + slot * (i + 0.5):.1f}" y="{HEIGHT - BOTTOM + 14}" '
                        f'text-anchor="middle" font-size="10" fill="#334155">'
-                       f'{escape(label)}</text>')
+                       f'{escape(axis_labels[i])}</text>')
     if len(series) > 1:
         x = LEFT
         for s in series:

@@ -29,7 +29,8 @@ _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class Bucket:
     start: dt.date  # first day of the bucket inside the period
     end: dt.date  # last day, inclusive, inside the period
-    label: str  # short, for chart axes ("Mar 3", "Mar 2026")
+    label: str  # for tables and CSV ("Mar 3", "Mar 2026")
+    short: str = ""  # for chart axes ("Mar 3", "Mar")
 
     @property
     def days(self) -> int:
@@ -72,12 +73,12 @@ class Period:
             nominal = self.bucket_start(day)
             if self.grain == WEEK:
                 nxt = nominal + dt.timedelta(days=7)
-                label = f"{day:%b} {day.day}"
+                label = short = f"{day:%b} {day.day}"
             else:
                 nxt = (nominal.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-                label = f"{day:%b %Y}"
+                label, short = f"{day:%b %Y}", f"{day:%b}"
             end = min(nxt - dt.timedelta(days=1), self.end)
-            out.append(Bucket(start=day, end=end, label=label))
+            out.append(Bucket(start=day, end=end, label=label, short=short))
             day = end + dt.timedelta(days=1)
         return out
 
