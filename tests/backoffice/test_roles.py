@@ -63,7 +63,8 @@ GET_ONLY = {"settings_plan",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
             "settings_notifications", "settings_rental", "document", "document_pdf",
             "settings_documents", "photo_state", "mail_detail", "mail_attachment",
-            "mail_simulator", "settings_email", "settings_email_oauth_callback"}
+            "mail_simulator", "settings_email", "settings_email_oauth_callback",
+            "reports", "reports_carriers", "reports_csv"}
 
 
 @dataclass

@@ -27,6 +27,7 @@ from claimory.backoffice.views import (
     unmatched,
 )
 from claimory.backoffice.views import settings as settings_views
+from claimory.reports import views as reports_views
 
 app_name = "backoffice"
 
@@ -116,6 +117,9 @@ urlpatterns = [
     path("events", live.staff_events, name="events"),
     path("board", board.board, name="board"),
     path("board/cards/<int:claim_id>", live.board_card, name="board_card"),
+    path("reports", reports_views.reports_page, name="reports"),
+    path("reports/carriers", reports_views.carriers_page, name="reports_carriers"),
+    path("reports/<slug:report>.csv", reports_views.report_csv, name="reports_csv"),
     path("settings/", settings_views.settings_index, name="settings"),
     path("settings/stages", settings_views.stages, name="settings_stages"),
     path("settings/stages/<slug:location_slug>", settings_views.stage_new, name="stage_new"),

@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, str] = {
     "mail.import": "file emails into claims (import a mailbox, pipe mail in)",
     "appointments.book": "book appointments for customers and read the shop's calendar",
     "billing.manage": "choose the workspace's plan",
+    "reports.view": "see the reports (portal views, calls avoided, cycle time, CSI, the "
+                    "carrier scorecard) and download them",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -81,6 +83,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "mail.import": _OFFICE | {API_KEY},
     "appointments.book": _OFFICE | {API_KEY},
     "billing.manage": frozenset({Role.OWNER}),
+    "reports.view": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
