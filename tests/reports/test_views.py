@@ -139,6 +139,8 @@ def test_another_workspaces_location_is_404(owner_client, other_location):
 
 
 def test_location_picker_and_all_locations(history, owner_client, workspace, location):
+    workspace.plan = "elite"  # reports across locations are a group plan's (shops/plans.py)
+    workspace.save()
     south = make_location(workspace, slug="southside", name="Southside Collision")
     html = owner_client.get(reverse("backoffice:reports"), FEB).content.decode()
     assert 'value="southside"' in html and "All locations" in html
@@ -179,3 +181,13 @@ def test_demo_history_fills_the_reports_in_shop_hours(owner_client, location):
         assert times and times[0] <= local.time() <= times[1], (claim_id, local)
     html = owner_client.get(reverse("backoffice:reports"), {"preset": "180"}).content.decode()
     assert html.count("No data for this period yet.") == 0
+
+
+def test_across_locations_needs_a_group_plan(history, owner_client, workspace, location):
+    make_location(workspace, slug="southside", name="Southside Collision")
+    html = owner_client.get(reverse("backoffice:reports"), FEB).content.decode()
+    assert 'value="all"' not in html and "come with the Elite plan" in html
+    csv = owner_client.get(reverse("backoffice:reports_csv", args=["portal"]),
+                           {**FEB, "location": "all"})
+    assert "all-locations" not in csv["Content-Disposition"]
+    assert location.slug in csv["Content-Disposition"]

@@ -116,6 +116,7 @@ urlpatterns = [
     path("photos/<int:photo_id>/delete", photos.photo_delete_view, name="photo_delete"),
     path("events", live.staff_events, name="events"),
     path("board", board.board, name="board"),
+    path("location", board.location_switch, name="location_switch"),
     path("board/cards/<int:claim_id>", live.board_card, name="board_card"),
     path("reports", reports_views.reports_page, name="reports"),
     path("reports/carriers", reports_views.carriers_page, name="reports_carriers"),

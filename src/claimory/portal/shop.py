@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from claimory.core.phones import display_phone
 from claimory.shops.models import Location
+from claimory.shops.plans import Feature, has_feature
 from claimory.shops.services import DAYS, location_timezone
 
 
@@ -53,6 +54,7 @@ class ShopCard:
     branded: bool
     pickup_hours: Hours
     business_hours: Hours
+    group_name: str = ""  # the group's co-brand (Enterprise): "Part of <group>"
 
 
 def _time_label(value: str) -> str:
@@ -158,4 +160,6 @@ def shop_card(location: Location, now: dt.datetime | None = None) -> ShopCard:
         branded=branded,
         pickup_hours=shop_hours(location, location.pickup_hours, now),
         business_hours=shop_hours(location, location.business_hours, now),
+        group_name=location.workspace.name
+        if has_feature(location.workspace, Feature.GROUP_PORTAL) else "",
     )

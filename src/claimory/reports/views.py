@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from claimory.backoffice.access import permission_view
+from claimory.backoffice.switcher import working_location
 from claimory.reports import catalog
 from claimory.reports.export import csv_response
 from claimory.reports.forms import ALL, ReportFilter
 from claimory.reports.period import Period, tz_of
 from claimory.shops.models import Location
+from claimory.shops.plans import Feature, has_feature
 from claimory.shops.selectors import locations_for_user
 
 
@@ -29,7 +31,12 @@ def _scope(request: HttpRequest) -> tuple[ReportFilter, list[Location], list[Loc
     if not form.is_valid():
         raise _Invalid(form)
     mine = list(locations_for_user(request.user).order_by("name"))
-    wanted = form.cleaned_data.get("location") or (ALL if len(mine) > 1 else "")
+    group = has_feature(request.membership.workspace, Feature.GROUP_REPORTS) and len(mine) > 1
+    working = working_location(request, mine)
+    wanted = form.cleaned_data.get("location") or (
+        working.slug if working else (ALL if group else ""))
+    if wanted == ALL and not group:  # across locations is a group plan's report (plans.py)
+        wanted = working.slug if working else ""
     if wanted == ALL:
         chosen = mine
     elif wanted:
@@ -67,6 +74,7 @@ def _page(request: HttpRequest, template: str, build) -> HttpResponse:
     return render(request, template, {
         "form": form, "locations": mine, "chosen": chosen, "period": period,
         "location_value": ALL if len(chosen) > 1 else chosen[0].slug,
+        "group_reports": has_feature(request.membership.workspace, Feature.GROUP_REPORTS),
         "query": _query(request, chosen, mine, period), "sections": build(chosen, period),
     })
 

@@ -67,12 +67,13 @@ class IntakeForm(ServiceErrorsMixin, CustomerVehicleFields, ClaimFieldsMixin):
     location = forms.ChoiceField(label="Location")
     stage = forms.ChoiceField(label="Starting stage")
 
-    def __init__(self, *args, locations: list[Location], stages: list[Stage], **kwargs):
+    def __init__(self, *args, locations: list[Location], stages: list[Stage],
+                 working: Location | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.locations = {loc.slug: loc for loc in locations}
         self.fields["location"].choices = [(loc.slug, loc.name) for loc in locations]
         if locations:
-            self.fields["location"].initial = locations[0].slug
+            self.fields["location"].initial = (working or locations[0]).slug
         by_location: dict[int, list[tuple[str, str]]] = {}
         for stage in stages:
             by_location.setdefault(stage.location_id, []).append((stage.slug, stage.name))

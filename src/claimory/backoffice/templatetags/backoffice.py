@@ -11,10 +11,12 @@ from django.forms import BoundField
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from claimory.backoffice.switcher import working_location
 from claimory.claims.models import Claim
 from claimory.claims.services import location_today
 from claimory.core.phones import display_phone
 from claimory.messaging.selectors import inbox_counts
+from claimory.shops.selectors import locations_for_user
 
 register = template.Library()
 
@@ -85,6 +87,18 @@ def widget(field: BoundField, **attrs) -> str:
 @register.inclusion_tag("backoffice/_inbox_badge.html", takes_context=True)
 def inbox_badge(context) -> dict:
     return {"counts": inbox_counts(context["request"].user)}
+
+
+@register.inclusion_tag("backoffice/_location_switcher.html", takes_context=True)
+def location_switcher(context, place: str = "bar") -> dict:
+    """The top bar's location picker, for teammates who see more than one location."""
+    request = context["request"]
+    if not hasattr(request, "_switcher"):  # the bar and the phone menu each show it
+        locations = list(locations_for_user(request.user).order_by("name"))
+        request._switcher = {"locations": locations if len(locations) > 1 else [],
+                             "working": working_location(request, locations),
+                             "next": request.get_full_path()}
+    return {**request._switcher, "place": place}
 
 
 @register.filter

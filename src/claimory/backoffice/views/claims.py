@@ -28,6 +28,7 @@ from claimory.backoffice.selectors import (
     teammates_by_location,
 )
 from claimory.backoffice.simulator import sim_phone
+from claimory.backoffice.switcher import working_location, working_location_set
 from claimory.backoffice.thread import staff_thread
 from claimory.backoffice.timeline import timeline_entries
 from claimory.backoffice.views.mail import claim_email_context
@@ -52,7 +53,13 @@ PAGE_SIZE = 25
 def claim_list_view(request: HttpRequest) -> HttpResponse:
     locations = list(locations_for_user(request.user))
     carriers = carrier_choices(locations)
-    form = ClaimFilterForm(request.GET, locations=locations, stages=stage_choices(locations),
+    query = request.GET.copy()
+    if "location" in query:  # the filter's own pick is remembered like the top bar's
+        working_location_set(request, next(
+            (loc for loc in locations if loc.slug == query["location"]), None))
+    elif (working := working_location(request, locations)) is not None:
+        query["location"] = working.slug
+    form = ClaimFilterForm(query, locations=locations, stages=stage_choices(locations),
                            carriers=carriers)
     claims = claim_list(request.user, form.filters(), locations)
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -66,7 +73,8 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
 def claim_new(request: HttpRequest) -> HttpResponse:
     locations = list(locations_for_user(request.user))
     stages = list(Stage.objects.filter(location__in=locations).order_by("position", "id"))
-    form = IntakeForm(request.POST or None, locations=locations, stages=stages)
+    form = IntakeForm(request.POST or None, locations=locations, stages=stages,
+                      working=working_location(request, locations))
     if request.method == "POST" and form.is_valid():
         try:
             claim = claim_create(location=form.location_obj, data=form.to_input(),

@@ -17,6 +17,7 @@ from claimory.backoffice.forms.settings import (
     StageForm,
     StageOrderForm,
 )
+from claimory.backoffice.switcher import working_location
 from claimory.photos.uploads import UploadRefused
 from claimory.portal.brand import brand_check
 from claimory.portal.shop import logo_url
@@ -31,7 +32,8 @@ def _pick_location(request: HttpRequest) -> Location:
     slug = request.GET.get("location", "")
     if slug:
         return location_get_for_user(request.user, slug)
-    location = locations_for_user(request.user).order_by("name").first()
+    locations = list(locations_for_user(request.user).order_by("name"))
+    location = working_location(request, locations) or (locations[0] if locations else None)
     if location is None:
         raise Http404("No location")
     return location
