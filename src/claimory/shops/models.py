@@ -31,6 +31,10 @@ class Workspace(BaseModel):
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     # When a plan was chosen (billing follows); None while on trial. See shops/plans.py.
     subscribed_at = models.DateTimeField(null=True, blank=True)
+    # Onboarding (shops/onboarding.py): the first printout of any claim, and when the
+    # "Get started" checklist was finished or hidden (None: the nav still offers it).
+    first_printed_at = models.DateTimeField(null=True, blank=True)
+    onboarding_closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]
@@ -72,6 +76,8 @@ class Location(BaseModel):
     timezone = models.CharField(max_length=64, default="America/Chicago")
     business_hours = models.JSONField(default=default_hours, blank=True)
     pickup_hours = models.JSONField(default=default_hours, blank=True)
+    # The owner said the default hours are right (onboarding's "hours set" step).
+    hours_confirmed_at = models.DateTimeField(null=True, blank=True)
     # Branding (shown on Professional and above).
     logo = models.ImageField(upload_to="logos/", blank=True)
     brand_color = models.CharField(max_length=7, default="#1d4ed8",

@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, str] = {
     "mail.import": "file emails into claims (import a mailbox, pipe mail in)",
     "appointments.book": "book appointments for customers and read the shop's calendar",
     "billing.manage": "choose the workspace's plan",
+    "staff.manage": "invite teammates, change their roles and locations, or remove them",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -81,6 +82,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "mail.import": _OFFICE | {API_KEY},
     "appointments.book": _OFFICE | {API_KEY},
     "billing.manage": frozenset({Role.OWNER}),
+    # Managers run the team too; only an owner makes or changes an owner (shops/team.py).
+    "staff.manage": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
