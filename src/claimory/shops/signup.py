@@ -39,7 +39,7 @@ DEFAULT_TIMEZONE = "America/Chicago"
 DEFAULT_PLAN = Plan.PROFESSIONAL
 
 EMAIL_TAKEN = "That email already has an account — sign in or reset your password."
-SIGNUPS_PER_CLIENT = 5  # sign-up attempts per client address per hour
+SIGNUPS_PER_CLIENT = 10  # sign-up attempts (typos included) per client address per hour
 _CLIENTS = FixedWindow("signup-ip", 3600)
 
 
