@@ -49,7 +49,7 @@ def checklist(workspace: Workspace, location: Location, *, can_texting: bool) ->
              "Customers see them on their page, and texts wait for them.",
              hours_set(location), f"{settings_url}#business_hours", "Set hours"),
         Step("branding", "Add your branding",
-             "Colour and tagline (a logo comes with branding)." + (
+             "Your colour and tagline on the customer's page, printouts and emails." + (
                  " On Starter, customers see a clean neutral theme with your shop's name; "
                  "your colours show from Professional." if starter else ""),
              branded(location), f"{settings_url}#branding", "Add branding"),
@@ -58,7 +58,7 @@ def checklist(workspace: Workspace, location: Location, *, can_texting: bool) ->
              Membership.objects.filter(workspace=workspace).count() > 1,
              reverse("backoffice:settings_team"), "Invite staff"),
         Step("texting", "Get a texting number",
-             "Optional: text customers their updates from your shop's own number.",
+             "Text customers their updates from your shop's own number.",
              bool(location.sms_number),
              f"{reverse('backoffice:settings_texting')}?location={location.slug}"
              if can_texting else None, "Set up texting", optional=True),
@@ -71,6 +71,11 @@ def checklist(workspace: Workspace, location: Location, *, can_texting: bool) ->
              reverse("printables:work_order", args=[latest.pk]) if latest else None,
              "Print the work order"),
     ]
+
+
+def next_step(steps: list[Step]) -> Step | None:
+    """The first required step not done: the page makes its button the primary one."""
+    return next((s for s in steps if not s.done and not s.optional and s.url), None)
 
 
 def finished(steps: list[Step]) -> bool:

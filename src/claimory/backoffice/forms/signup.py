@@ -11,7 +11,8 @@ from claimory.shops.signup import DEFAULT_PLAN, DEFAULT_TIMEZONE, TIMEZONES
 
 
 def _plan_choices() -> list[tuple[str, str]]:
-    return [(info.plan, f"{info.name} — ${info.price} per location / month"
+    # Short enough for a 390 px select; the help text says "per location".
+    return [(info.plan, f"{info.name} — ${info.price}/mo"
              if info.price is not None else f"{info.name} — priced with your group")
             for info in PLANS.values()]
 
@@ -30,8 +31,9 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
         help_text="At least 8 characters; not a common password.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     plan = forms.ChoiceField(label="Plan to try", choices=_plan_choices, initial=DEFAULT_PLAN,
-                             help_text="14-day free trial, no credit card. Change plan any "
-                                       "time; every plan has the whole customer experience.")
+                             help_text="Prices per location per month. 14-day free trial, no "
+                                       "credit card; change plan any time. Every plan has the "
+                                       "whole customer experience.")
     phone = forms.CharField(label="Shop phone", max_length=40, widget=forms.TextInput(
         attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}))
     timezone = forms.ChoiceField(label="Time zone", initial=DEFAULT_TIMEZONE,

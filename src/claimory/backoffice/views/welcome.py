@@ -12,6 +12,7 @@ from claimory.shops.onboarding import (
     checklist,
     finished,
     hours_confirm,
+    next_step,
     onboarding_close,
     onboarding_reopen,
 )
@@ -41,7 +42,8 @@ def welcome(request: HttpRequest) -> HttpResponse:
     if complete and workspace.onboarding_closed_at is None:
         onboarding_close(workspace)  # the nav stops offering it; this page stays
     return render(request, "backoffice/welcome.html", {
-        "location": location, "steps": steps, "done": done, "total": len(steps),
+        "location": location, "steps": steps, "next": next_step(steps),
+        "done": done, "total": len(steps),
         "complete": complete, "closed": workspace.onboarding_closed_at is not None,
         "public_url": f"/p/{location.slug}",
     })
