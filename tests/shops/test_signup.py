@@ -169,3 +169,18 @@ def test_rate_limited_per_client_address(client, monkeypatch):
     # Another address is not affected.
     other = client.post("/signup", GOOD, REMOTE_ADDR="10.9.8.7")
     assert other.status_code == 302
+
+
+def test_a_race_for_the_address_is_a_field_error(monkeypatch):
+    """Another sign-up took the address between the check and the insert."""
+    from django.db import IntegrityError
+
+    def taken(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(signup_module.services, "staff_user_create", taken)
+    before = _counts()
+    with pytest.raises(ValidationError) as exc:
+        workspace_sign_up(_signup())
+    assert "Another shop uses that address" in exc.value.message_dict["slug"][0]
+    assert _counts() == before

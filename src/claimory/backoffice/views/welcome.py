@@ -44,7 +44,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/welcome.html", {
         "location": location, "steps": steps, "next": next_step(steps),
         "done": done, "total": len(steps),
-        "complete": complete, "closed": workspace.onboarding_closed_at is not None,
+        "complete": complete, "closed": complete or workspace.onboarding_closed_at is not None,
         "public_url": f"/p/{location.slug}",
     })
 
