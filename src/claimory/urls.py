@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from claimory.api.errors import index_view as api_index_view
 from claimory.appointments.views import calendar_feed
+from claimory.backoffice.views.signup import signup
 from claimory.core import views as core_views
 from claimory.portal.unsubscribe_views import unsubscribe
 from claimory.sms.webhooks import telnyx_webhook
@@ -23,6 +24,8 @@ urlpatterns = [
     path("u/<str:token>", unsubscribe, name="unsubscribe"),
     # The shop's appointments as a secret iCalendar feed (subscribed from Google/Outlook).
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
+    # A shop signs itself up (14-day trial, no card) and lands on the "Get started" list.
+    path("signup", signup, name="signup"),
     path("staff/", include("claimory.backoffice.urls")),
     path("staff/print/", include("claimory.printables.urls")),
     # Without the slash: the same JSON as /api/v1/ for every method, instead of

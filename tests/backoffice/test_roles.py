@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import URLPattern, reverse
@@ -34,7 +36,16 @@ from claimory.money.rental import rental_rule_save
 from claimory.money.supplements import supplement_add
 from claimory.notifications.models import MessageTemplate, NotificationRule
 from claimory.photos.models import Photo, Source
-from claimory.shops.models import Location, LogoJob, Role, SlugAlias, Stage, Workspace
+from claimory.shops.models import (
+    InviteEmail,
+    Location,
+    LogoJob,
+    Membership,
+    Role,
+    SlugAlias,
+    Stage,
+    Workspace,
+)
 from claimory.shops.permissions import (
     API_KEY,
     MATRIX,
@@ -55,11 +66,11 @@ from tests.photos.samples import jpeg_with_gps
 
 ROLES = [Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION, Role.TECHNICIAN]
 AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
-             "password_reset_complete", "password_reset_confirm", None}
+             "password_reset_complete", "password_reset_confirm", "invite_accept", None}
 # Staff posts that change only the teammate's own session (the location picker): any role.
 SESSION_ONLY = {"location_switch"}
 # Staff urls that only read: each must refuse a POST (checked below), so none can write.
-GET_ONLY = {"settings_plan",
+GET_ONLY = {"settings_plan", "welcome",
             "claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
@@ -207,6 +218,16 @@ def _an_estimate(ctx: Ctx, role: str) -> tuple[str, dict]:
     return reverse("backoffice:estimates_import") + "?location=northside", {"files": [upload]}
 
 
+def _an_invitee(ctx: Ctx) -> Membership:
+    """A pending invitation (resending it queues another InviteEmail)."""
+    from claimory.shops.team import member_invite
+
+    membership, _sent = member_invite(workspace=ctx.location.workspace,
+                                      email="pending@northside.test", name="Pending Person",
+                                      role="technician", location_ids=[ctx.location.pk])
+    return membership
+
+
 POST_CASES: dict[str, Case] = {
     "mail_compose": Case("message.send", _compose),
     "mail_draft_new": Case("message.send", _claim_url("mail_draft_new")),
@@ -310,6 +331,23 @@ POST_CASES: dict[str, Case] = {
         {"slug": f"northside-{role.replace('_', '-')}"})),
     "settings_logo": Case("settings.location", lambda ctx, role: (
         reverse("backoffice:settings_logo", args=["northside"]), {"logo": _logo_upload()})),
+    "welcome_hours": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:welcome_hours"), {"location": "northside"})),
+    "welcome_hide": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:welcome_hide"), {})),
+    "settings_team": Case("staff.manage", lambda ctx, role: (
+        reverse("backoffice:settings_team"),
+        {"invite-name": "Ivy New", "invite-email": f"ivy-{role}@northside.test",
+         "invite-role": "technician", "invite-locations": [str(ctx.location.pk)]})),
+    "team_member": Case("staff.manage", lambda ctx, role: (
+        lambda m: (reverse("backoffice:team_member", args=[m.pk]),
+                   {f"m{m.pk}-role": "production", f"m{m.pk}-locations": [str(ctx.location.pk)]})
+    )(Membership.objects.get(user=ctx.people[Role.TECHNICIAN]))),
+    "team_resend": Case("staff.manage", lambda ctx, role: (
+        reverse("backoffice:team_resend", args=[_an_invitee(ctx).pk]), {})),
+    "team_remove": Case("staff.manage", lambda ctx, role: (
+        reverse("backoffice:team_remove", args=[
+            Membership.objects.get(user=ctx.people[Role.TECHNICIAN]).pk]), {})),
     "settings_plan_choose": Case("billing.manage", lambda ctx, role: (
         reverse("backoffice:settings_plan_choose"), {"plan": "elite"})),
     "settings_location": Case("settings.location", lambda ctx, role: (
@@ -394,6 +432,12 @@ def snapshot() -> dict:
         "workspaces": list(Workspace.objects.order_by("pk").values()),
         "slug_aliases": list(SlugAlias.objects.order_by("pk").values()),
         "logo_jobs": list(LogoJob.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values()),
+        "membership_locations": list(Membership.locations.through.objects.order_by("pk")
+                                     .values_list("membership_id", "location_id")),
+        "users": list(get_user_model().objects.order_by("pk").values_list("pk", "email")),
+        "outbox": len(mail.outbox),
+        "invite_emails": list(InviteEmail.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 

@@ -30,7 +30,8 @@ def test_portal_has_no_wcag_violations_at_phone_width(phone, demo_server):
     assert violations(phone) == []
 
 
-@pytest.mark.parametrize("path", ["/c/AAAAAAAAAAAAAAAAAAAAAA", "/p/northside-collision"])
+@pytest.mark.parametrize("path", ["/c/AAAAAAAAAAAAAAAAAAAAAA", "/p/northside-collision",
+                                  "/signup"])
 def test_public_pages_have_no_wcag_violations(phone, demo_server, path):
     phone.goto(demo_server.origin + path)
     assert violations(phone) == []
@@ -38,7 +39,8 @@ def test_public_pages_have_no_wcag_violations(phone, demo_server, path):
 
 @pytest.mark.parametrize("path", ["/staff/", "/staff/board", "/staff/claims/new",
                                   "/staff/claims/1", "/staff/inbox", "/staff/settings/stages",
-                                  "/staff/settings/email",
+                                  "/staff/settings/email", "/staff/welcome",
+                                  "/staff/settings/team",
                                   "/staff/print/1/work-order", "/staff/simulator/",
                                   "/staff/inbox/unmatched/1",
                                   "/staff/simulator/?location=northside-collision"

@@ -32,6 +32,8 @@ PAGES = {
     "settings_email": "/staff/settings/email",
     "photo_new": "/staff/claims/{claim}/photos/new",
     "estimates_import": "/staff/estimates/import",
+    "welcome": "/staff/welcome",
+    "settings_team": "/staff/settings/team",
 }
 
 # The actions a person comes to each page for (CSS selectors; the first match is checked).
@@ -59,6 +61,8 @@ PRIMARY = {
                        "#other summary"],
     "photo_new": ["input[type=file]", "#id_stage", ".switch"],
     "estimates_import": ["#estimate-files", "form[enctype] button[type=submit]"],
+    "welcome": [".checklist__actions .btn", ".welcome__hide button"],
+    "settings_team": ["#id_invite-name", "#invite button[type=submit]", ".team__manage summary"],
 }
 
 # Elements that must be at least 44 px tall on a phone (fields, buttons, button-links).

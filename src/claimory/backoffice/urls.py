@@ -22,9 +22,11 @@ from claimory.backoffice.views import (
     photos,
     plan,
     simulator,
+    team,
     texting,
     thread,
     unmatched,
+    welcome,
 )
 from claimory.backoffice.views import settings as settings_views
 from claimory.reports import views as reports_views
@@ -44,6 +46,7 @@ auth_urls = [
     path("password-reset/<uidb64>/<token>", auth_views.PasswordResetConfirmView.as_view(
         success_url=reverse_lazy("backoffice:password_reset_complete")),
         name="password_reset_confirm"),
+    path("join/<uidb64>/<token>", auth.InviteAcceptView.as_view(), name="invite_accept"),
 ]
 
 urlpatterns = [
@@ -133,6 +136,13 @@ urlpatterns = [
          name="settings_public_address"),
     path("settings/location/<slug:location_slug>/logo", settings_views.logo,
          name="settings_logo"),
+    path("welcome", welcome.welcome, name="welcome"),
+    path("welcome/hours", welcome.welcome_hours, name="welcome_hours"),
+    path("welcome/hide", welcome.welcome_hide, name="welcome_hide"),
+    path("settings/team", team.team, name="settings_team"),
+    path("settings/team/<int:membership_id>", team.member_edit, name="team_member"),
+    path("settings/team/<int:membership_id>/resend", team.member_resend, name="team_resend"),
+    path("settings/team/<int:membership_id>/remove", team.member_delete, name="team_remove"),
     path("settings/plan", plan.plan_page, name="settings_plan"),
     path("settings/plan/choose", plan.plan_choose, name="settings_plan_choose"),
     path("settings/rental", money.rental_rules, name="settings_rental"),

@@ -22,6 +22,7 @@ from claimory.printables.pdf import render_pdf
 from claimory.printables.qr import qr_svg as make_qr_svg
 from claimory.printables.selectors import Printable, printable_for_claim
 from claimory.printables.wording import AUTHORIZATION_TEXT, WORDS, YOUR_REPAIR_AT
+from claimory.shops.onboarding import printed
 
 # URL kind -> the sheets its page shows; "all" prints the set in one job.
 SHEETS = {
@@ -61,6 +62,7 @@ def _sheet_context(p: Printable) -> dict:
 def sheet(request: HttpRequest, claim_id: int, kind: str) -> HttpResponse:
     claim = claim_get_for_user(request.user, claim_id)
     p = printable_for_claim(claim)
+    printed(claim.location.workspace_id)  # onboarding's "print its QR" step
     context = {
         "p": p, "w": WORDS, "kind": kind, "sheets": SHEETS[kind], "title": TITLES[kind],
         "pdf_url": reverse(PDF_URL_NAMES[kind], args=[claim.pk]),
@@ -78,6 +80,7 @@ def sheet(request: HttpRequest, claim_id: int, kind: str) -> HttpResponse:
 def sheet_pdf(request: HttpRequest, claim_id: int, kind: str) -> HttpResponse:
     claim = claim_get_for_user(request.user, claim_id)
     p = printable_for_claim(claim)
+    printed(claim.location.workspace_id)
     response = HttpResponse(render_pdf(p, kind), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{p.filename_stem}-{kind}.pdf")

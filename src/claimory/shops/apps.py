@@ -6,4 +6,4 @@ class ShopsConfig(AppConfig):
     label = "shops"
 
     def ready(self) -> None:
-        from claimory.shops import branding  # noqa: F401 - registers the durable handler
+        from claimory.shops import branding, team  # noqa: F401 - register durable handlers

@@ -32,6 +32,10 @@ class Workspace(BaseModel):
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     # When a plan was chosen (billing follows); None while on trial. See shops/plans.py.
     subscribed_at = models.DateTimeField(null=True, blank=True)
+    # Onboarding (shops/onboarding.py): the first printout of any claim, and when the
+    # "Get started" checklist was finished or hidden (None: the nav still offers it).
+    first_printed_at = models.DateTimeField(null=True, blank=True)
+    onboarding_closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]
@@ -73,6 +77,8 @@ class Location(BaseModel):
     timezone = models.CharField(max_length=64, default="America/Chicago")
     business_hours = models.JSONField(default=default_hours, blank=True)
     pickup_hours = models.JSONField(default=default_hours, blank=True)
+    # The owner said the default hours are right (onboarding's "hours set" step).
+    hours_confirmed_at = models.DateTimeField(null=True, blank=True)
     # Branding (shown on Professional and above).
     logo = models.ImageField(upload_to="logos/", blank=True)
     brand_color = models.CharField(max_length=7, default="#1d4ed8",
@@ -222,3 +228,30 @@ class LogoJob(Durable, BaseModel):
 
     def __str__(self) -> str:
         return f"logo for {self.location_id} ({self.state})"
+
+
+class InviteEmailState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    WORKING = "working", _("Sending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not needed")
+    FAILED = "failed", _("Failed")
+
+
+class InviteEmail(Durable, BaseModel):
+    """One invitation email to a teammate (shops/team.py), sent by the worker: a slow or
+    refusing mail server never holds up the page, and a refusal is retried."""
+
+    PENDING = (InviteEmailState.PENDING,)
+    WORKING = InviteEmailState.WORKING
+    RELATED = ("membership", "membership__user", "membership__workspace", "inviter")
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
+                                   related_name="invite_emails")
+    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=InviteEmailState.choices,
+                             default=InviteEmailState.PENDING)
+
+    def __str__(self) -> str:
+        return f"invite email for {self.membership_id} ({self.state})"

@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, str] = {
     "billing.manage": "choose the workspace's plan",
     "reports.view": "see the reports (portal views, calls avoided, cycle time, CSI, the "
                     "carrier scorecard) and download them",
+    "staff.manage": "invite teammates, change their roles and locations, or remove them",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -84,6 +85,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "appointments.book": _OFFICE | {API_KEY},
     "billing.manage": frozenset({Role.OWNER}),
     "reports.view": _MANAGERS,
+    # Managers run the team too; only an owner makes or changes an owner (shops/team.py).
+    "staff.manage": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 

@@ -15,10 +15,38 @@ from claimory.shops.permissions import authorize
 RESERVED = frozenset({"admin", "api", "staff", "static", "media", "track", "calendar", "c", "p"})
 
 
-def slug_taken(slug: str, location: Location) -> bool:
-    """Another location has it now, or had it (its alias still redirects there)."""
-    return (Location.objects.filter(slug=slug).exclude(pk=location.pk).exists()
-            or SlugAlias.objects.filter(slug=slug).exclude(location=location).exists())
+def slug_taken(slug: str, location: Location | None = None) -> bool:
+    """Another location has it now, or had it (its alias still redirects there); with no
+    ``location`` (a shop signing up), any location."""
+    locations = Location.objects.filter(slug=slug)
+    aliases = SlugAlias.objects.filter(slug=slug)
+    if location is not None:
+        locations, aliases = locations.exclude(pk=location.pk), aliases.exclude(location=location)
+    return locations.exists() or aliases.exists()
+
+
+def slug_check_new(slug: str) -> str:
+    """A new shop's address, normalized, or ValidationError({"slug": [reason]})."""
+    slug = (slug or "").strip().lower()
+    try:
+        slug_validator(slug)
+    except ValidationError as exc:
+        raise ValidationError({"slug": exc.messages}) from None
+    if slug in RESERVED:
+        raise ValidationError({"slug": ["That address is reserved. Pick another."]})
+    if slug_taken(slug):
+        raise ValidationError({"slug": ["Another shop uses that address. Pick another."]})
+    return slug
+
+
+def slug_suggest(name: str) -> str:
+    """An address made from the shop's name ("Joe's Body & Paint" → joes-body-paint)."""
+    import re
+
+    from django.utils.text import slugify
+
+    slug = re.sub(r"[^a-z0-9]+", "-", slugify(name.replace("'", "").replace("’", "")))
+    return slug.strip("-")[:50].rstrip("-")
 
 
 @transaction.atomic

@@ -44,3 +44,13 @@ class StaffPasswordResetView(ThrottledFormViewMixin, auth_views.PasswordResetVie
                   subject_template_name=self.subject_template_name, request=self.request,
                   extra_email_context={"base_url": origin})
         return super(auth_views.PasswordResetView, self).form_valid(form)
+
+
+class InviteAcceptView(auth_views.PasswordResetConfirmView):
+    """The invitation's one-time link: choose a password, then straight into the back office
+    (Django's reset token, so it stops working once a password is set)."""
+
+    template_name = "registration/invite_accept.html"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("backoffice:claims")
