@@ -317,6 +317,6 @@ def test_spanish_customer_gets_spanish(client, delivered, portal_path):
     delivered.customer.language = "es"
     delivered.customer.save()
     html = section(client.get(portal_path).content.decode())
-    assert "¿Qué tal lo hicimos?" in html
+    assert "¿Qué tal su reparación?" in html
     response = answer(client, portal_path, overall="9")
     assert "Elija una puntuación del 1 al 5." in section(response.content.decode())

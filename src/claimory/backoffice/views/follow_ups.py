@@ -21,8 +21,8 @@ SHOWN = 200  # open ones always fit; older resolved ones fall off the end
 class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label="What was done", max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Called Maria, booked the "
-                                                               "trim back in for Tuesday."}))
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. Called, apologized, "
+                                                               "booked the car back in Tuesday."}))
 
 
 def _page(request: HttpRequest, *, bound: ResolveForm | None = None, bound_id: int = 0,
