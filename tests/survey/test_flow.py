@@ -320,3 +320,29 @@ def test_spanish_customer_gets_spanish(client, delivered, portal_path):
     assert "¿Qué tal su reparación?" in html
     response = answer(client, portal_path, overall="9")
     assert "Elija una puntuación del 1 al 5." in section(response.content.decode())
+
+
+def test_the_locations_delay_and_expiry_are_used(location, claim, front_desk, monkeypatch):
+    location.survey_delay_hours, location.survey_expiry_days = 2, 3
+    location.save()
+    claim_stage_set(claim=claim, stage="delivered", actor=front_desk)
+    later(monkeypatch, hours=1)
+    durable.run_due()
+    assert invitations(claim) == []
+    later(monkeypatch, hours=2, minutes=1)
+    durable.run_due()
+    survey = Survey.objects.get(claim=claim)
+    assert survey.state == SurveyState.SENT
+    assert survey.expires_at == survey.sent_at + dt.timedelta(days=3)
+
+
+def test_turning_surveys_off_hides_the_offer_and_cancels_the_send(
+        client, delivered, location, portal_path, monkeypatch):
+    assert "survey-form" in section(client.get(portal_path).content.decode())
+    location.survey_enabled = False
+    location.save()
+    assert "survey-form" not in section(client.get(portal_path).content.decode())
+    later(monkeypatch, hours=25)
+    durable.run_due()
+    assert Survey.objects.get(claim=delivered).state == SurveyState.CANCELLED
+    assert invitations(delivered) == []

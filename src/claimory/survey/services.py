@@ -148,6 +148,8 @@ def survey_offer(claim: Claim, now: dt.datetime | None = None) -> Offer | None:
     if survey is None or survey.state == SurveyState.CANCELLED:
         return None
     review_url = claim.location.review_url
+    if survey.state != SurveyState.ANSWERED and not claim.location.survey_enabled:
+        return None  # the shop turned surveys off: no new answers are asked for
     if survey.state == SurveyState.ANSWERED:
         return Offer("answered", review_url, survey.expires_at, survey.overall)
     now = now or timezone.now()
@@ -197,6 +199,9 @@ def survey_answer(*, claim: Claim, answers: dict[str, Any]) -> Survey:
     One conditional UPDATE decides: of two answers posted at the same instant one matches
     and the other finds the row answered. A low overall opens the follow-up at once."""
     clean = _answers_check(answers)
+    # The claim's row first, as the invitation's handler and stage moves take it: locks in
+    # one order (claim, then survey) never deadlock.
+    list(Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk", flat=True))
     now = timezone.now()
     still_open = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     taken = Survey.objects.filter(still_open, claim_id=claim.pk, state__in=OPEN_STATES,
