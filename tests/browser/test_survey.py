@@ -51,6 +51,7 @@ def test_customer_answers_a_2_sees_the_review_link_and_staff_sees_the_follow_up(
     expect(item).to_contain_text("Door trim rattles since pickup.")
     expect(item).to_contain_text("2/5")
     expect(staff.locator("#follow-ups-badge")).to_be_visible()
+    assert violations(staff) == []
     item.get_by_label("What was done").fill("Called Sam, trim clip replaced Friday.")
     item.get_by_role("button", name=re.compile("Resolve")).click()
     expect(staff.locator(".followup", has_text="Survey Sam")).to_contain_text("Resolved")

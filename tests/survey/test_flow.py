@@ -54,7 +54,8 @@ def test_delivery_schedules_one_survey_after_the_delay(delivered, location):
     assert survey.state == SurveyState.SCHEDULED and survey.location == location
     assert survey.due_at == delivered.delivered_at + dt.timedelta(hours=24)
     assert survey.expires_at == survey.due_at + dt.timedelta(days=14)
-    assert durable.run_due() == 0 or Survey.objects.get(pk=survey.pk).state == "scheduled"
+    durable.run_due()  # not due yet: nothing happens
+    assert Survey.objects.get(pk=survey.pk).state == SurveyState.SCHEDULED
     assert invitations(delivered) == []
 
 
@@ -104,7 +105,7 @@ def test_a_lease_that_ran_out_is_taken_over_and_sends_once(delivered, monkeypatc
     # A worker took it and died: its lease ran out, nothing was committed.
     Survey.objects.filter(pk=survey.pk).update(state=SurveyState.SENDING, attempts=1,
                                                lease_until=moment - dt.timedelta(seconds=1))
-    assert durable.sweep() >= 1 or True
+    durable.sweep()
     durable.run_due()
     assert Survey.objects.get(pk=survey.pk).state == SurveyState.SENT
     assert len(invitations(delivered)) == 1
