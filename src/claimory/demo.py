@@ -434,7 +434,8 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
     location = Location.objects.filter(slug=DEMO_SLUG).first()
     User = get_user_model()
     if location is None:
-        workspace = workspace_create(name="Northside Collision", plan=Plan.PROFESSIONAL)
+        workspace = workspace_create(name="Northside Collision", plan=Plan.PROFESSIONAL,
+                                     trial=False)
         location = location_create(
             workspace=workspace, slug=DEMO_SLUG, name="Northside Collision",
             phone="+15125550100", sms_number="+15125550199", email="service@northside.demo",

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "claimory.mail",
     "claimory.appointments",
     "claimory.survey",
+    "claimory.reports",
     "claimory.notifications",
     "claimory.esign",
     "claimory.printables",

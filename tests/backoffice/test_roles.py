@@ -34,7 +34,7 @@ from claimory.money.rental import rental_rule_save
 from claimory.money.supplements import supplement_add
 from claimory.notifications.models import MessageTemplate, NotificationRule
 from claimory.photos.models import Photo, Source
-from claimory.shops.models import Location, Role, Stage
+from claimory.shops.models import Location, LogoJob, Role, SlugAlias, Stage, Workspace
 from claimory.shops.permissions import (
     API_KEY,
     MATRIX,
@@ -57,12 +57,14 @@ ROLES = [Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION, Role.TECHNI
 AUTH_URLS = {"login", "logout", "password_reset", "password_reset_done",
              "password_reset_complete", "password_reset_confirm", None}
 # Staff urls that only read: each must refuse a POST (checked below), so none can write.
-GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
+GET_ONLY = {"settings_plan",
+            "claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "board",
             "board_card", "settings", "settings_stages", "simulator", "unmatched",
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
             "settings_notifications", "settings_rental", "document", "document_pdf",
             "settings_documents", "photo_state", "mail_detail", "mail_attachment",
-            "mail_simulator", "settings_email", "settings_email_oauth_callback", "follow_ups"}
+            "mail_simulator", "settings_email", "settings_email_oauth_callback",
+            "reports", "reports_carriers", "reports_csv", "follow_ups"}
 
 
 @dataclass
@@ -178,6 +180,12 @@ def _photo_post(ctx: Ctx, role: str) -> tuple[str, dict]:
     upload = SimpleUploadedFile("bay.jpg", jpeg_with_gps(64, 48), content_type="image/jpeg")
     return reverse("backoffice:photo_new", args=[ctx.claim.pk]), \
         {"photos": upload, "stage": "estimate"}
+
+
+def _logo_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("logo.jpg", jpeg_with_gps(64, 48), content_type="image/jpeg")
 
 
 def _a_mailbox(ctx: Ctx, name: str, **data) -> tuple[str, dict]:
@@ -307,6 +315,13 @@ POST_CASES: dict[str, Case] = {
         ctx, "settings_email_sync")),
     "settings_email_disconnect": Case("settings.location", lambda ctx, role: _a_mailbox(
         ctx, "settings_email_disconnect")),
+    "settings_public_address": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:settings_public_address", args=["northside"]),
+        {"slug": f"northside-{role.replace('_', '-')}"})),
+    "settings_logo": Case("settings.location", lambda ctx, role: (
+        reverse("backoffice:settings_logo", args=["northside"]), {"logo": _logo_upload()})),
+    "settings_plan_choose": Case("billing.manage", lambda ctx, role: (
+        reverse("backoffice:settings_plan_choose"), {"plan": "elite"})),
     "settings_location": Case("settings.location", lambda ctx, role: (
         f"{reverse('backoffice:settings_location')}?location=northside",
         {**location_form(ctx.owner_client), "tagline": "Changed by the test"})),
@@ -386,6 +401,9 @@ def snapshot() -> dict:
         "mailboxes": list(Mailbox.objects.order_by("pk").values()),
         "oauth_states": list(OAuthState.objects.order_by("pk").values()),
         "sync_runs": list(SyncRun.objects.order_by("pk").values()),
+        "workspaces": list(Workspace.objects.order_by("pk").values()),
+        "slug_aliases": list(SlugAlias.objects.order_by("pk").values()),
+        "logo_jobs": list(LogoJob.objects.order_by("pk").values()),
     }
 
 
@@ -564,7 +582,7 @@ def test_can_reads_permission_names_in_templates():
     with pytest.raises(KeyError):
         can["claim"]["delete"]
     with pytest.raises(KeyError):
-        can["billing"]
+        can["payroll"]
 
 
 def test_readme_table_is_the_matrix():

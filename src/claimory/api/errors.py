@@ -23,6 +23,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from claimory.shops.plans import PlanRequired
+
 logger = logging.getLogger(__name__)
 
 # Service error keys that the API names differently (its schema groups or renames them).
@@ -165,6 +167,10 @@ def install(api: NinjaAPI) -> None:
             return answer(request, 400, "malformed_json",
                           "The request body is not valid JSON.")
         return answer(request, exc.status_code, "http_error", str(exc))
+
+    @api.exception_handler(PlanRequired)
+    def on_plan_required(request: HttpRequest, exc: PlanRequired) -> HttpResponse:
+        return answer(request, 402, "plan_required", str(exc))
 
     @api.exception_handler(RequestDataTooBig)
     def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:

@@ -79,7 +79,7 @@ def _unknown_stage(location, slug: str) -> ApiError:
     return ApiError(422, "unknown_stage", message, {"stage": [message]})
 
 
-@router.post("/claims", response={201: ClaimOut, **WRITE_ERRORS, 409: ErrorOut},
+@router.post("/claims", response={201: ClaimOut, **WRITE_ERRORS, 402: ErrorOut, 409: ErrorOut},
              summary="Open a claim", operation_id="claim_create",
              openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER],
                             "responses": {201: {"links": CLAIM_LINKS}}})

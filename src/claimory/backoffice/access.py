@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from claimory.shops.models import Membership
 from claimory.shops.permissions import Can, require, role_can
+from claimory.shops.plans import plan_status
 from claimory.shops.selectors import membership_for_user
 
 
@@ -46,6 +47,7 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         request.membership = membership
         request.can = Can(membership.role)
         request.can_manage = can_manage(membership)
+        request.plan = plan_status(membership.workspace)
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:

@@ -21,12 +21,14 @@ from claimory.backoffice.views import (
     money,
     notifications,
     photos,
+    plan,
     simulator,
     texting,
     thread,
     unmatched,
 )
 from claimory.backoffice.views import settings as settings_views
+from claimory.reports import views as reports_views
 
 app_name = "backoffice"
 
@@ -119,6 +121,9 @@ urlpatterns = [
     path("follow-ups/<int:follow_up_id>/resolve", follow_ups.follow_up_resolve_view,
          name="follow_up_resolve"),
     path("board/cards/<int:claim_id>", live.board_card, name="board_card"),
+    path("reports", reports_views.reports_page, name="reports"),
+    path("reports/carriers", reports_views.carriers_page, name="reports_carriers"),
+    path("reports/<slug:report>.csv", reports_views.report_csv, name="reports_csv"),
     path("settings/", settings_views.settings_index, name="settings"),
     path("settings/stages", settings_views.stages, name="settings_stages"),
     path("settings/stages/<slug:location_slug>", settings_views.stage_new, name="stage_new"),
@@ -127,6 +132,12 @@ urlpatterns = [
     path("settings/stages/<slug:location_slug>/<slug:stage_slug>/move",
          settings_views.stage_move, name="stage_move"),
     path("settings/location", settings_views.location_settings, name="settings_location"),
+    path("settings/location/<slug:location_slug>/address", settings_views.public_address,
+         name="settings_public_address"),
+    path("settings/location/<slug:location_slug>/logo", settings_views.logo,
+         name="settings_logo"),
+    path("settings/plan", plan.plan_page, name="settings_plan"),
+    path("settings/plan/choose", plan.plan_choose, name="settings_plan_choose"),
     path("settings/rental", money.rental_rules, name="settings_rental"),
     path("estimates/import", estimates.estimates_import, name="estimates_import"),
     path("settings/rental/<slug:location_slug>", money.rental_rule_new, name="rental_rule_new"),

@@ -23,6 +23,7 @@ from claimory.estimates.parsed import EstimateRefused
 from claimory.estimates.services import Applied, claim_label, estimate_apply
 from claimory.estimates.sources import Unit, units_from_bytes
 from claimory.shops.models import Location
+from claimory.shops.plans import PlanRequired
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def _apply_unit(row: ImportFile, unit: Unit, actor: Any) -> Outcome:
         applied: Applied = estimate_apply(
             location=row.location, estimate=estimate, source_name=unit.name, actor=actor,
             channel=_EVENT_CHANNEL.get(row.batch.channel, EventChannel.SYSTEM))
-    except EstimateRefused as exc:
+    except (EstimateRefused, PlanRequired) as exc:  # PlanRequired: a new claim after the trial
         return Outcome(unit.name, Action.REJECTED, f"rejected: {exc}")
     except ValidationError as exc:  # the file's facts fail a claim check (e.g. a year)
         return Outcome(unit.name, Action.REJECTED, "rejected: " + " ".join(exc.messages)[:250])

@@ -11,6 +11,7 @@ otherwise nothing is sent and the timeline says why.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,7 +156,7 @@ def notify(claim: Claim, trigger: str, *, actor: Any = None) -> Message | None:
 
 
 def _send(claim: Claim, trigger: str, template: str, body: str, channels: list[str],
-          actor: Any) -> Message:
+          actor: Any, *, automated: bool = True) -> Message:
     location = claim.location
     message = Message.objects.create(
         claim=claim, direction=Direction.OUTBOUND, channel=Channel.SMS, body=body,
@@ -169,12 +170,33 @@ def _send(claim: Claim, trigger: str, template: str, body: str, channels: list[s
     message.save(update_fields=["event", "updated_at"])
     # sms_text adds the opt-out line to the first text a number gets from this location.
     deliveries = deliveries_queue(message, sms_body=sms_text(claim, body, automated=True),
-                                  automated=True)
+                                  automated=automated)
     refused = [d for d in deliveries if d.state == DeliveryState.NOT_SENT]
     if deliveries and len(refused) == len(deliveries):
         message.status, message.error = Status.FAILED, refused[0].error_detail
         message.save(update_fields=["status", "error", "updated_at"])
     return message
+
+
+LINK_REQUEST = "link_request"
+
+
+def portal_link_send(claim: Claim, *, text_for: Callable[[Claim, str], str]) -> Message | None:
+    """Send the claim's portal link because the customer asked for it ("track your repair"
+    on the public page): on the channels they agreed to, whatever the notification rules,
+    and at once (an answer to a request is not held for quiet hours). ``text_for(claim,
+    link)`` words it. Staff see the request on the timeline either way."""
+    assert transaction.get_connection().in_atomic_block, "send inside the caller's transaction"
+    channels = _channels(claim)
+    link = _portal_link(claim)
+    if link is None or not channels:
+        why = "the portal link is revoked" if link is None else \
+            "the customer has not agreed to texts or emails"
+        _skipped(claim, LINK_REQUEST, LINK_REQUEST, f"The customer asked for their link on "
+                 f"the shop's public page; not sent: {why}.", None, channels)
+        return None
+    return _send(claim, LINK_REQUEST, LINK_REQUEST, text_for(claim, link), channels, None,
+                 automated=False)
 
 
 def notify_photos(claim: Claim, count: int, *, actor: Any = None) -> Message | None:

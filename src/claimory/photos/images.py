@@ -165,3 +165,12 @@ def image_clean(raw: bytes) -> tuple[CleanImage, CleanImage]:
         upright.mode != "P" or "transparency" in upright.info)
     return (_encode(upright, keep_alpha=keep_alpha, max_side=MAX_SIDE),
             _encode(upright, keep_alpha=keep_alpha, max_side=THUMB_SIDE))
+
+
+LOGO_SIDE = 512  # a shop's logo: crisp at 96 px on a 3x phone screen and on a printout
+
+
+def logo_clean(raw: bytes) -> CleanImage:
+    """A shop's logo as PNG (flat colours and transparency survive; no metadata), at most
+    ``LOGO_SIDE`` on the long side, or NotAnImage."""
+    return _encode(_upright(raw, max_side=LOGO_SIDE), keep_alpha=True, max_side=LOGO_SIDE)

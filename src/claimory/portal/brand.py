@@ -72,3 +72,16 @@ def brand_palette(hex_color: str) -> dict[str, str]:
 def brand_css(hex_color: str) -> str:
     body = ";".join(f"{name}:{value}" for name, value in brand_palette(hex_color).items())
     return f":root{{{body}}}\n"
+
+
+def brand_check(hex_color: str) -> dict[str, object]:
+    """What the settings page shows about a colour: the text colours derived from it and
+    their contrast ratios, every one at least WCAG AA (4.5:1) by construction."""
+    palette = brand_palette(hex_color)
+    fill, on_fill = _rgb(palette["--brand"]), _rgb(palette["--on-brand"])
+    text, soft = _rgb(palette["--brand-text"]), _rgb(palette["--brand-soft"])
+    adjusted = palette["--brand-text"] != palette["--brand"]
+    return {"fill": palette["--brand"], "on_fill": palette["--on-brand"],
+            "button_ratio": round(contrast(fill, on_fill), 1),
+            "text_ratio": round(contrast(text, soft), 1),
+            "button_aa": contrast(fill, on_fill) >= 4.5, "adjusted": adjusted}

@@ -27,6 +27,7 @@ from claimory.core.clients import scope_client_ip
 from claimory.core.db_pool import ReleasingExecutor
 from claimory.core.db_retry import reconnecting
 from claimory.portal import page_cache
+from claimory.reports import portal_counter
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ async def portal_page(scope, receive, send, token: str, django_app) -> None:
         await asyncio.shield(pending)
         found.entry = page_cache.pages.get(found.key)
     if found.entry is not None and found.entry.headers is not None:
+        if scope["method"] == "GET":  # a render is counted by the Django view instead
+            portal_counter.record(found.key[0])  # key[0] is the claim id; no I/O here
         return await _replay(scope, send, found.entry)
     if scope["method"] != "GET" or pending is not None:
         return await django_app(scope, receive, send)

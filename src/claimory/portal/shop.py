@@ -125,6 +125,14 @@ def _address_lines(location: Location) -> tuple[str, ...]:
     return tuple(p for p in [location.address_line1, location.address_line2, city_line] if p)
 
 
+def logo_url(location: Location) -> str:
+    """The public logo URL, versioned by the file (its name carries the content's hash)."""
+    if not location.logo:
+        return ""
+    version = location.logo.name.rsplit("/", 1)[-1].split(".")[0]
+    return f"{reverse('public:logo', args=[location.slug])}?v={version}"
+
+
 def brand_css_url(location: Location) -> str:
     # The version makes a colour change show at once while browsers cache the file.
     version = int(location.updated_at.timestamp()) if location.updated_at else 0
@@ -145,7 +153,7 @@ def shop_card(location: Location, now: dt.datetime | None = None) -> ShopCard:
         sms_display=display_phone(location.sms_number),
         address_lines=_address_lines(location),
         map_url=map_url(location),
-        logo_url=location.logo.url if branded and location.logo else "",
+        logo_url=logo_url(location) if branded else "",
         brand_css_url=brand_css_url(location) if branded else "",
         branded=branded,
         pickup_hours=shop_hours(location, location.pickup_hours, now),

@@ -21,6 +21,7 @@ from claimory.core import ratelimit
 from claimory.core.clients import request_client_ip
 from claimory.portal import page_cache
 from claimory.portal.page import FRAGMENTS, portal_language, render_fragment, render_portal
+from claimory.reports import portal_counter
 
 __all__ = ["fragment", "gate", "not_found", "page", "page_response", "portal_path",
            "render_fragment"]
@@ -104,6 +105,8 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     sent_note = "sent" in request.GET
     uploaded_note = "uploaded" in request.GET
     cached = None if sent_note or uploaded_note else page_cache.lookup(request.GET, access)
+    if request.method == "GET":
+        portal_counter.record(access.claim_id)  # in memory; written in batches (reports)
     if cached is not None and cached.entry is not None:
         return html_response(cached.entry.body, language=cached.language)
     claim = claim_get_for_token(token)  # the full rows, only when there is a page to render

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from claimory.claims.models import Claim
 from claimory.core.phones import display_phone
+from claimory.portal.shop import logo_url as logo_url_for
 from claimory.printables.qr import portal_url
 from claimory.shops.models import Location
 
@@ -90,7 +91,7 @@ def shop_for_print(location: Location) -> Shop:
     # Logos are a Professional-and-above feature; a missing file must not break printing.
     if location.logo and location.workspace.has_branding:
         try:
-            logo_url = location.logo.url
+            logo_url = logo_url_for(location)
             logo_path = location.logo.path if Path(location.logo.path).is_file() else ""
         except (ValueError, NotImplementedError, OSError):
             logo_url = logo_path = ""

@@ -14,6 +14,7 @@ from django.core.validators import (
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from claimory.core.durable import Durable
 from claimory.core.models import BaseModel
 
 slug_validator = RegexValidator(
@@ -37,6 +38,8 @@ class Workspace(BaseModel):
     name = models.CharField(max_length=120)
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.STARTER)
     trial_ends_at = models.DateTimeField(null=True, blank=True)
+    # When a plan was chosen (billing follows); None while on trial. See shops/plans.py.
+    subscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]
@@ -47,7 +50,9 @@ class Workspace(BaseModel):
     @property
     def has_branding(self) -> bool:
         """Logo and colours are a Professional-and-above feature (PRODUCT.md §14)."""
-        return self.plan != Plan.STARTER
+        from claimory.shops.plans import Feature, has_feature  # plans imports this module
+
+        return has_feature(self, Feature.BRANDING)
 
 
 def default_hours() -> dict:
@@ -199,3 +204,40 @@ class ApiKey(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.location.slug})"
+
+
+class SlugAlias(BaseModel):
+    """A public-page address a location used before: /p/<old> redirects to the new one for
+    good (flyers and links already out there keep working), and no other shop can take it."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.location_id}"
+
+
+class LogoJobState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    WORKING = "working", _("Processing")
+    DONE = "done", _("Done")
+    SUPERSEDED = "superseded", _("Replaced by a newer upload")
+    FAILED = "failed", _("Failed")
+
+
+class LogoJob(Durable, BaseModel):
+    """An uploaded logo waiting to be cleaned and resized (shops/branding.py). The upload is
+    kept here until the worker has written the location's logo from it."""
+
+    PENDING = (LogoJobState.PENDING,)
+    WORKING = LogoJobState.WORKING
+    RELATED = ("location", "location__workspace")
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="logo_jobs")
+    source = models.FileField(upload_to="logo-uploads/", blank=True)
+    state = models.CharField(max_length=10, choices=LogoJobState.choices,
+                             default=LogoJobState.PENDING)
+    error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"logo for {self.location_id} ({self.state})"

@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, str] = {
     "estimates.import": "import estimates and supplements from CCC ONE or Mitchell",
     "mail.import": "file emails into claims (import a mailbox, pipe mail in)",
     "appointments.book": "book appointments for customers and read the shop's calendar",
+    "billing.manage": "choose the workspace's plan",
+    "reports.view": "see the reports (portal views, calls avoided, cycle time, CSI, the "
+                    "carrier scorecard) and download them",
     "surveys.follow_up": "see and resolve the private follow-ups of low survey scores",
 }
 
@@ -80,6 +83,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "estimates.import": _OFFICE | {API_KEY},
     "mail.import": _OFFICE | {API_KEY},
     "appointments.book": _OFFICE | {API_KEY},
+    "billing.manage": frozenset({Role.OWNER}),
+    "reports.view": _MANAGERS,
     "surveys.follow_up": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import

@@ -17,7 +17,16 @@ from django.utils import timezone
 
 from claimory.core.phones import normalize_phone
 from claimory.core.text import has_visible_text
-from claimory.shops.models import ApiKey, Location, Membership, Role, Stage, Workspace
+from claimory.shops.models import (
+    ApiKey,
+    Location,
+    Membership,
+    Plan,
+    Role,
+    SlugAlias,
+    Stage,
+    Workspace,
+)
 from claimory.shops.permissions import authorize
 from claimory.shops.stages import DEFAULT_STAGES
 
@@ -26,8 +35,29 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @transaction.atomic
-def workspace_create(*, name: str, plan: str = "starter") -> Workspace:
-    return Workspace.objects.create(name=name, plan=plan)
+def workspace_create(*, name: str, plan: str = "starter", trial: bool = True) -> Workspace:
+    """A new workspace on a free trial of ``plan`` (no card), or with the plan chosen."""
+    from claimory.shops.plans import TRIAL_DAYS  # plans imports the models this module uses
+
+    now = timezone.now()
+    return Workspace.objects.create(
+        name=name, plan=plan,
+        trial_ends_at=now + dt.timedelta(days=TRIAL_DAYS) if trial else None,
+        subscribed_at=None if trial else now)
+
+
+@transaction.atomic
+def workspace_plan_choose(*, workspace: Workspace, plan: str, actor: Any = None) -> Workspace:
+    """Choose (or change) the plan. Ends the trial as a paying workspace; a downgrade keeps
+    everything (a logo stays stored, just not shown, until the plan includes it again)."""
+    authorize(actor, "billing.manage")
+    if plan not in Plan.values:
+        raise ValidationError({"plan": [f"Choose one of: {', '.join(Plan.labels)}."]})
+    workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
+    workspace.plan = plan
+    workspace.subscribed_at = workspace.subscribed_at or timezone.now()
+    workspace.save(update_fields=["plan", "subscribed_at", "updated_at"])
+    return workspace
 
 
 @transaction.atomic
@@ -35,6 +65,8 @@ def location_create(*, workspace: Workspace, slug: str, name: str, **fields: Any
     """A new shop with the eight default stages (renamable and reorderable afterwards)."""
     location = Location(workspace=workspace, slug=slug, name=name, **fields)
     location.full_clean()
+    if SlugAlias.objects.filter(slug=slug).exists():  # another shop's old address redirects
+        raise ValidationError({"slug": ["Another shop uses that address. Pick another."]})
     location.save()
     Stage.objects.bulk_create(
         Stage(location=location, position=i, slug=s.slug, name=s.name, name_es=s.name_es,

@@ -17,9 +17,14 @@ from claimory.backoffice.forms.settings import (
     StageForm,
     StageOrderForm,
 )
+from claimory.photos.uploads import UploadRefused
+from claimory.portal.brand import brand_check
+from claimory.portal.shop import logo_url
+from claimory.shops.branding import logo_pending, logo_remove, logo_upload
 from claimory.shops.models import Location, Stage
 from claimory.shops.selectors import location_get_for_user, locations_for_user
 from claimory.shops.services import location_update, stage_add, stage_reorder, stage_update
+from claimory.shops.slugs import location_slug_change
 
 
 def _pick_location(request: HttpRequest) -> Location:
@@ -126,7 +131,46 @@ def location_settings(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('backoffice:settings_location')}?location={location.slug}")
     return render(request, "backoffice/settings_location.html", {
         "location": location, "locations": list(locations_for_user(request.user)),
-        "form": form,
+        "form": form, "logo_job": logo_pending(location), "logo_url": logo_url(location),
+        "palette": brand_check(location.brand_color),
         "schedules": [(key, label, form.hours_rows(key), form.group_errors.get(key, []))
                       for key, label in SCHEDULES.items()],
     }, status=form.status_code)
+
+
+@permission_view("settings.location")
+@require_POST
+def public_address(request: HttpRequest, location_slug: str) -> HttpResponse:
+    """Change the public page's address; the old one redirects (shops/slugs.py)."""
+    location = location_get_for_user(request.user, location_slug)
+    try:
+        location = location_slug_change(location=location, slug=request.POST.get("slug", ""),
+                                        actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Your page is now at /p/{location.slug}; the old address "
+                                  f"redirects there.")
+    return redirect(f"{reverse('backoffice:settings_location')}?location={location.slug}"
+                    f"#public-page")
+
+
+@permission_view("settings.location")
+@require_POST
+def logo(request: HttpRequest, location_slug: str) -> HttpResponse:
+    """Upload (processed by the worker) or remove the shop's logo."""
+    location = location_get_for_user(request.user, location_slug)
+    if request.POST.get("action") == "remove":
+        logo_remove(location=location, actor=request.user)
+        messages.success(request, "Logo removed.")
+    elif (upload := request.FILES.get("logo")) is None:
+        messages.error(request, "Choose an image file for the logo.")
+    else:
+        try:
+            logo_upload(location=location, upload=upload, actor=request.user)
+        except UploadRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Logo uploaded. It shows everywhere in a few seconds, "
+                                      "once it has been cleaned and resized.")
+    return redirect(f"{reverse('backoffice:settings_location')}?location={location.slug}#logo")

@@ -14,6 +14,7 @@ from claimory.claims.services.portal_links import mint_token
 from claimory.claims.services.validation import claim_validate
 from claimory.shops.models import Location
 from claimory.shops.permissions import authorize
+from claimory.shops.plans import require_open
 
 
 @transaction.atomic
@@ -23,6 +24,7 @@ def claim_create(
 ) -> Claim:
     """Open a claim: customer, vehicle, first stage, a fresh portal token and the first event."""
     authorize(actor, "claim.create", location)
+    require_open(location.workspace)
     clean = claim_validate(location, data)
     now = timezone.now()
     cust = clean["customer"]

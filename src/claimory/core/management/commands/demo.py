@@ -31,6 +31,9 @@ class Command(BaseCommand):
         from claimory.printables.qr import portal_url, qr_terminal
 
         result = demo.seed()
+        from claimory.reports.demo_history import seed_history
+
+        seed_history(result.location)  # delivered, archived claims: the reports' months
         url = portal_url(result.portal_claim)
         out = self.stdout
         out.write(self.style.SUCCESS(f"\nClaimory demo — {result.location.name}"))
@@ -38,6 +41,7 @@ class Command(BaseCommand):
         out.write(f"  email:        {result.staff_email}")
         out.write(f"  password:     {result.password}")
         out.write(f"Production board: {origin}/staff/board")
+        out.write(f"Reports:        {origin}/staff/reports")
         out.write(f"Public page:    {origin}/p/{result.location.slug}")
         out.write(f"Customer portal ({result.portal_claim.customer.name}, "
                   f"{result.portal_claim.vehicle}):")

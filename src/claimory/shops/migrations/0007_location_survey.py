@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shops', '0003_location_esign_reminder_hours_and_more'),
+        ('shops', '0006_logo_job'),
     ]
 
     operations = [
