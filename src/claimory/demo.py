@@ -103,7 +103,19 @@ CLAIMS = (
     DemoClaim("Luis Ortega", "(512) 555-0147", "es", 2011, "Volkswagen", "Jetta",
               "3VWDX7AJ2BM339496", "Platinum Gray", "LOJ1100", "Farmers", "supp_sent", 3, 7,
               "1000", "3355.70"),
+    DemoClaim("Priya Shah", "(512) 555-0168", "en", 2019, "Subaru", "Outback",
+              "4S4BSANC2K3312345", "Crystal Black", "PSO6120", "USAA", "delivered", 17, 0, "500",
+              "2640.00"),
 )
+# Post-repair surveys of the delivered demo claims (by VIN): Marcus was invited this morning
+# and has not answered; Priya answered a 2 with a comment, which opened a manager follow-up
+# (and, like every respondent, she was offered the review link).
+SURVEY_ANSWERS = {
+    "4S4BSANC2K3312345": {"overall": 2, "quality": 3, "communication": 2, "on_time": 2,
+                          "recommend": 4, "comment": "The car looks great but it was ready "
+                          "three days after the date you gave me, and nobody called."},
+}
+DEMO_REVIEW_URL = "https://search.google.com/local/writereview?placeid=ChIJNorthsideDemo"
 
 
 # claim index -> [(who, text, shop-open minutes before the latest open moment)]: "c" is the
@@ -381,6 +393,43 @@ def _seed_document(location: Location, desk, clock: ShopClock) -> None:
         events.filter(type=EventType.DOCUMENT).update(created_at=at)
 
 
+def _seed_surveys(location: Location, clock: ShopClock) -> None:
+    """The delivered demo claims' surveys, through the real services, then moved into shop
+    hours after the delivery: the invitation (history texts nobody, so the portal offers it
+    alone) and, where ``SURVEY_ANSWERS`` says, the customer's answer."""
+    from claimory.core import durable
+    from claimory.survey.models import FollowUp, Survey, SurveyState
+    from claimory.survey.services import survey_answer, survey_send
+
+    surveys = Survey.objects.filter(
+        claim__location=location, state=SurveyState.SCHEDULED,
+        claim__vehicle__vin__in=[spec.vin for spec in CLAIMS]).select_related("claim__vehicle")
+    for n, survey in enumerate(surveys.order_by("claim__created_at")):
+        claim = survey.claim
+        answers = SURVEY_ANSWERS.get(claim.vehicle.vin)
+        sent_at = clock.back(240 if answers else 45 + n)
+        if sent_at <= claim.delivered_at:
+            continue
+        seq = claim.event_seq
+        Survey.objects.filter(pk=survey.pk).update(due_at=None)
+        row = durable.claim(Survey, survey.pk)
+        if row is None:
+            continue
+        survey_send(row)
+        expires = sent_at + dt.timedelta(days=location.survey_expiry_days)
+        Survey.objects.filter(pk=survey.pk).update(due_at=sent_at, expires_at=expires)
+        times = [sent_at]
+        if answers:
+            survey_answer(claim=claim, answers=answers)
+            answered_at = clock.back(150)
+            Survey.objects.filter(pk=survey.pk).update(answered_at=answered_at)
+            FollowUp.objects.filter(survey=survey).update(created_at=answered_at)
+            times.append(answered_at)
+        events = ClaimEvent.objects.filter(claim=claim, seq__gt=seq).order_by("seq")
+        for event, at in zip(events, times, strict=False):
+            ClaimEvent.objects.filter(pk=event.pk).update(created_at=at)
+
+
 def seed(now: dt.datetime | None = None) -> DemoResult:
     location = Location.objects.filter(slug=DEMO_SLUG).first()
     User = get_user_model()
@@ -394,6 +443,8 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
             timezone="America/Chicago", brand_color="#0f5fc2",
             tagline="Family-owned collision repair since 1998",
         )
+        location.review_url = DEMO_REVIEW_URL
+        location.save(update_fields=["review_url", "updated_at"])
         for email, first, last, role in STAFF:
             user = User.objects.filter(username=email).first() or staff_user_create(
                 email=email, password=DEMO_PASSWORD, first_name=first, last_name=last)
@@ -458,6 +509,7 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
         _seed_thread(claim, thread, desk, times)
     _seed_unmatched_text(location)
     _seed_document(location, desk, clock)  # while the seeded history texts nobody
+    _seed_surveys(location, clock)
     if history:  # back to the defaults (everything on) for what happens live
         NotificationRule.objects.filter(location=location).delete()
     # Approved (the shop's one click) so the live demo texts the simulated phone.

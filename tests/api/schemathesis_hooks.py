@@ -56,6 +56,16 @@ schemathesis.openapi.format("email", st.builds(
     st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z")))
 
 
+# The shop's review link: empty, or an http(s) address Django's URLValidator accepts.
+schemathesis.openapi.format("review-url", st.one_of(
+    st.just(""),
+    st.from_regex(r"\A[a-z0-9]{1,20}\Z").map(
+        lambda place: f"https://search.google.com/local/writereview?placeid={place}"),
+    st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z").map(
+        lambda host: f"http://{host}.example/review"),
+))
+
+
 # A file field is `format: binary` to JSON Schema: any bytes. What the photo and estimate
 # routes take is decided by content (a real image; a real CIECA estimate), which no schema
 # can state, so a generated file is swapped for a real one. Other fields stay generated, and

@@ -29,7 +29,7 @@ def test_openapi_lists_every_route_with_bearer_auth(db):
         "/api/v1/claims/{claim_id}/photos", "/api/v1/claims/{claim_id}/photos/{photo_id}",
         "/api/v1/estimates", "/api/v1/mail", "/api/v1/claims/{claim_id}/emails",
         "/api/v1/claims/{claim_id}/participants", "/api/v1/appointments",
-        "/api/v1/location/calendar",
+        "/api/v1/location/calendar", "/api/v1/claims/{claim_id}/survey",
     }
     assert document["components"]["securitySchemes"]["ApiKeyAuth"] == {
         "type": "http", "scheme": "bearer"}

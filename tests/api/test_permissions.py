@@ -53,6 +53,7 @@ BODIES = {
     ("post", "/api/v1/appointments"): booking_body(next_weekday_at(10)),
     ("get", "/api/v1/appointments"): None,
     ("get", "/api/v1/location/calendar"): None,
+    ("get", "/api/v1/claims/{claim_id}/survey"): None,
 }
 
 

@@ -110,13 +110,15 @@ def test_claim_page_query_count_is_fixed(desk_client, claim, front_desk,
     page(desk_client, claim)
     # + badge (2), thread (2), teammates (2), drafts (1), simulated phone (2),
     # consent history (1), supplements (1), documents (1), photos (1),
-    # email: messages, participants, mailbox, email drafts (4)
-    with django_assert_num_queries(23):  # + the top bar's location picker
+    # email: messages, participants, mailbox, email drafts (4), survey (1),
+    # the top bar's location picker (1)
+    with django_assert_num_queries(24):
         page(desk_client, claim)
     for i in range(5):
         claim_note_add(claim=claim, body=f"note {i}", actor=front_desk)
     # + badge (2), thread (2), teammates (2), drafts (1), simulated phone (2),
     # consent history (1), supplements (1), documents (1), photos (1),
-    # email: messages, participants, mailbox, email drafts (4)
-    with django_assert_num_queries(23):  # + the top bar's location picker
+    # email: messages, participants, mailbox, email drafts (4), survey (1),
+    # the top bar's location picker (1)
+    with django_assert_num_queries(24):
         page(desk_client, claim)

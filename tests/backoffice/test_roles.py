@@ -77,7 +77,7 @@ GET_ONLY = {"settings_plan", "welcome",
             "settings_notifications", "settings_rental", "document", "document_pdf",
             "settings_documents", "photo_state", "mail_detail", "mail_attachment",
             "mail_simulator", "settings_email", "settings_email_oauth_callback",
-            "reports", "reports_carriers", "reports_csv"}
+            "reports", "reports_carriers", "reports_csv", "follow_ups"}
 
 
 @dataclass
@@ -226,9 +226,19 @@ def _an_invitee(ctx: Ctx) -> Membership:
                                       email="pending@northside.test", name="Pending Person",
                                       role="technician", location_ids=[ctx.location.pk])
     return membership
+def _a_follow_up(ctx: Ctx, role: str) -> tuple[str, dict]:
+    from claimory.survey.models import FollowUp, Survey
+
+    survey, _ = Survey.objects.get_or_create(
+        claim=ctx.claim, defaults={"location": ctx.location, "state": "answered",
+                                   "overall": 2, "answered_at": timezone.now()})
+    follow_up, _ = FollowUp.objects.get_or_create(survey=survey, location=ctx.location)
+    return reverse("backoffice:follow_up_resolve", args=[follow_up.pk]), \
+        {f"f{follow_up.pk}-resolution": "Called her; trim refitted."}
 
 
 POST_CASES: dict[str, Case] = {
+    "follow_up_resolve": Case("surveys.follow_up", _a_follow_up),
     "mail_compose": Case("message.send", _compose),
     "mail_draft_new": Case("message.send", _claim_url("mail_draft_new")),
     "mail_draft_discard": Case("message.send", lambda ctx, role: (

@@ -17,7 +17,7 @@ def order(location):
 def location_form(client, slug="northside") -> dict:
     """The location form as the page renders it, to submit back with changes."""
     html = client.get(LOCATION, {"location": slug}).content.decode()
-    data = dict(re.findall(r'<input type="(?:text|tel|email|number|color|time)" name="(\w+)"'
+    data = dict(re.findall(r'<input type="(?:text|tel|email|number|color|time|url)" name="(\w+)"'
                            r'(?: value="([^"]*)")?', html))
     data.update({n: "on" for n in re.findall(r'<input type="checkbox" name="(\w+)"[^>]*checked',
                                              html)})

@@ -9,7 +9,7 @@ from claimory import demo
 from claimory.claims.models import ClaimEvent, EventType
 from claimory.claims.services import claim_stage_set
 from claimory.messaging.models import Delivery
-from claimory.notifications.models import MessageTemplate, NotificationRule
+from claimory.notifications.models import MessageTemplate, NotificationRule, TemplateKey
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,8 @@ def test_demo_texts_live_changes_only(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"  # seeding stores its photos' files
     seeded = demo.seed()
     location = seeded.location
-    assert MessageTemplate.objects.filter(location=location).count() == 14
+    assert MessageTemplate.objects.filter(location=location).count() == \
+        len(TemplateKey.values) * 2  # every template in English and Spanish
     assert not MessageTemplate.objects.filter(location=location, approved_at=None).exists()
     assert not NotificationRule.objects.filter(location=location).exists()  # defaults: all on
     assert not ClaimEvent.objects.filter(claim__location=location,

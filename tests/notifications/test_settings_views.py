@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from claimory.notifications.models import MessageTemplate, NotificationRule
+from claimory.notifications.models import MessageTemplate, NotificationRule, TemplateKey
 from tests.factories import make_claim
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_owner_sees_events_quiet_hours_and_draft_templates(owner_client, locatio
     assert "When the car enters Completed" in html
     assert "Car moves to Completed" not in html  # that move is "ready for pickup"
     assert 'id="id_start"' in html and "America/Chicago" in html
-    assert "Approve all 14 drafts" in html
+    assert f"Approve all {len(TemplateKey.values) * 2} drafts" in html  # English and Spanish
     assert "Draft: not used until approved" in html
 
 

@@ -54,6 +54,10 @@ def location_out(location: Location) -> dict[str, Any]:
         "quiet_hours": {"start": location.sms_quiet_start.strftime("%H:%M"),
                         "end": location.sms_quiet_end.strftime("%H:%M")},
         "tone": location.tone,
+        "survey_enabled": location.survey_enabled,
+        "survey_delay_hours": location.survey_delay_hours,
+        "survey_expiry_days": location.survey_expiry_days,
+        "review_url": location.review_url,
         "stages": [
             {"slug": s.slug, "name": s.name, "name_es": s.name_es, "position": s.position,
              "is_delivery": s.is_delivery, "explanation_en": s.explanation_en,

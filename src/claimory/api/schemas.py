@@ -94,6 +94,17 @@ def Email() -> Any:  # noqa: N802
         "anyOf": [{"type": "string", "maxLength": 0}, {"type": "string", "format": "email"}]})]
 
 
+def ReviewUrl() -> Any:  # noqa: N802
+    """The shop's public review link: an http(s) web address, or empty for none."""
+    # Like phone: "a real web address" (the format) is stricter than any pattern a generator
+    # could be given; the service checks it with Django's URLValidator (http and https only).
+    return Annotated[str, Field(max_length=500), AfterValidator(_no_nul), WithJsonSchema({
+        "type": "string", "format": "review-url",
+        "description": "A full http(s) web address, e.g. Google's “write a review” link "
+                       "https://search.google.com/local/writereview?placeid=… "
+                       "(at most 500 characters). Empty for none."})]
+
+
 class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -213,6 +224,13 @@ class LocationOut(Schema):
     quiet_hours: QuietHours = Field(description="Automated texts wait outside these local "
                                     "times until the end of the window.")
     tone: str = Field(description="How the shop sounds; AI drafts follow it.")
+    survey_enabled: bool = Field(description="A post-repair survey follows every delivery.")
+    survey_delay_hours: int = Field(description="The survey invitation goes this many hours "
+                                    "after delivery.")
+    survey_expiry_days: int = Field(description="Answers are taken for this many days after "
+                                    "the invitation.")
+    review_url: str = Field(description="The shop's public review link, offered to every "
+                            "survey respondent whatever their score (empty: none).")
     stages: list[StageOut] = Field(description="The production stages in board order.")
 
 
@@ -241,6 +259,10 @@ class LocationPatch(Input):
                                                )] = leave_out()
     quiet_hours: QuietHours = leave_out()
     tone: Text(500) = leave_out()
+    survey_enabled: StrictBool = leave_out()
+    survey_delay_hours: Int(0, 336) = leave_out()
+    survey_expiry_days: Int(1, 90) = leave_out()
+    review_url: ReviewUrl() = leave_out()
 
 
 # ---- claims ---------------------------------------------------------------------------------
@@ -431,6 +453,34 @@ class EventOut(Schema):
     actor: str = Field(description="Who did it: a staff name, 'API key clm_…', or empty.")
     customer_visible: bool
     data: dict[str, Any]
+
+
+# ---- survey ---------------------------------------------------------------------------------
+
+class FollowUpOut(Schema):
+    state: Literal["open", "done"]
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolution: str = Field(description="What the manager did (staff-only).")
+
+
+class SurveyOut(Schema):
+    state: Literal["none", "scheduled", "sending", "sent", "answered", "expired",
+                   "cancelled"] = Field(description="none: the claim has no survey (not "
+                                        "delivered yet, or surveys are off).")
+    due_at: dt.datetime | None = Field(description="When the invitation goes.")
+    sent_at: dt.datetime | None = Field(description="When a text or email went (null: none "
+                                        "could; the portal still offers it).")
+    expires_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    overall: int | None = Field(description="1–5.")
+    quality: int | None = Field(description="1–5.")
+    communication: int | None = Field(description="1–5.")
+    on_time: int | None = Field(description="1–5.")
+    recommend: int | None = Field(description="0–10 (NPS).")
+    comment: str
+    follow_up: FollowUpOut | None = Field(description="The private task an overall of 3 or "
+                                          "less opens for a manager.")
 
 
 # ---- messages -------------------------------------------------------------------------------

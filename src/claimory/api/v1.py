@@ -21,6 +21,7 @@ from claimory.api.routes_mail import router as mail_router
 from claimory.api.routes_messages import router as messages_router
 from claimory.api.routes_money import router as money_router
 from claimory.api.routes_photos import router as photos_router
+from claimory.api.routes_survey import router as survey_router
 from claimory.shops.models import Stage
 
 DESCRIPTION = """\
@@ -141,3 +142,4 @@ api.add_router("", photos_router)
 api.add_router("", estimates_router)
 api.add_router("", mail_router)
 api.add_router("", appointments_router)
+api.add_router("", survey_router)

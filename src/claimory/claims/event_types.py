@@ -249,6 +249,32 @@ def _estimate(data: Data, stages: Mapping[str, str]) -> StaffText:
     return StaffText(title, "; ".join(p for p in parts if p))
 
 
+_SURVEY_SCORES = (("quality", "quality"), ("communication", "communication"),
+                  ("on_time", "on time"), ("recommend", "recommend"))
+
+
+def _survey(data: Data, stages: Mapping[str, str]) -> StaffText:
+    action = data.get("action", "")
+    if action == "sent":
+        channels = ", ".join(data.get("channels", []))
+        return StaffText(f"Survey invitation sent ({channels})" if channels
+                         else "Survey offered on the portal", data.get("reason", ""),
+                         internal=True)
+    if action == "cancelled":
+        return StaffText("Survey invitation cancelled", data.get("reason", ""), internal=True)
+    if action == "resolved":
+        return StaffText("Survey follow-up resolved", data.get("note", ""), internal=True)
+    parts = [f"{label} {data[key]}" for key, label in _SURVEY_SCORES
+             if data.get(key) is not None]
+    detail = "; ".join(parts)
+    if data.get("comment"):
+        detail = f"{detail}. “{data['comment']}”" if detail else f"“{data['comment']}”"
+    title = f"Survey answered: {data.get('overall')}/5"
+    if data.get("follow_up"):
+        title += " — follow-up opened"
+    return StaffText(title, detail)
+
+
 # ---- what open staff pages get ------------------------------------------------------------
 
 _EMAIL_TITLES = {"received": "Email received", "sent": "Email sent", "queued": "Email queued",
@@ -378,6 +404,14 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         payload=("mail_id", "action", "direction", "subject", "from", "to", "snippet",
                  "reason"),
         describe=_email),
+    EventKind(
+        # The post-repair survey (claimory.survey): invitation sent or cancelled, answered,
+        # follow-up resolved. Only the answer is customer-visible, and of it only ``action``:
+        # ``follow_up`` (a low score opened a private task) must never reach the portal.
+        "SURVEY", "survey", _("Survey"),
+        payload=("action", "overall", "quality", "communication", "on_time", "recommend",
+                 "comment", "follow_up", "channels", "reason", "note"),
+        describe=_survey, public=("action",), portal_fragments=("survey",)),
 )}
 
 

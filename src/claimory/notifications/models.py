@@ -19,9 +19,10 @@ class Trigger:
     PHOTOS = "photos"  # new photos, at most one text per claim per two hours
     SHOP_MESSAGE = "shop_message"  # a staff reply is also texted (messaging.services)
     DOCUMENT = "document"  # a document to sign
+    SURVEY = "survey"  # the post-repair survey invitation (claimory.survey), after delivery
     STAGE_PREFIX = "stage:"
 
-    FIXED = (RECEIVED, READY, PHOTOS, SHOP_MESSAGE, DOCUMENT)
+    FIXED = (RECEIVED, READY, PHOTOS, SHOP_MESSAGE, DOCUMENT, SURVEY)
 
     @classmethod
     def for_stage(cls, slug: str) -> str:
@@ -36,6 +37,7 @@ class TemplateKey(models.TextChoices):
     DELIVERED = "delivered", _("Paid and delivered")
     PHOTOS = "photos", _("New photos")
     DOCUMENT = "document", _("Document to sign")
+    SURVEY = "survey", _("Post-repair survey")
 
 
 class NotificationRule(BaseModel):

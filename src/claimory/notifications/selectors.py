@@ -54,6 +54,8 @@ def trigger_rows(location: Location) -> list[TriggerRow]:
     rows += [
         (Trigger.PHOTOS, "New photos", "At most one text per claim every two hours."),
         (Trigger.DOCUMENT, "Document to sign", ""),
+        (Trigger.SURVEY, "Post-repair survey",
+         f"{location.survey_delay_hours} h after delivery (Settings → Location)."),
         (Trigger.SHOP_MESSAGE, "Staff replies also go by text",
          "Off: replies show on the customer's portal only."),
     ]

@@ -60,7 +60,8 @@ def template_key_for(claim: Claim, trigger: str) -> str:
             return TemplateKey.SUPP_APPROVED
         return TemplateKey.STAGE_CHANGED
     return {Trigger.RECEIVED: TemplateKey.RECEIVED, Trigger.READY: TemplateKey.READY,
-            Trigger.PHOTOS: TemplateKey.PHOTOS, Trigger.DOCUMENT: TemplateKey.DOCUMENT}[trigger]
+            Trigger.PHOTOS: TemplateKey.PHOTOS, Trigger.DOCUMENT: TemplateKey.DOCUMENT,
+            Trigger.SURVEY: TemplateKey.SURVEY}[trigger]
 
 
 def template_values(claim: Claim, language: str, portal_link: str) -> dict[str, str]:

@@ -56,6 +56,12 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "en": "{shop_name}: a document about your {vehicle} is ready to sign: {portal_link}",
         "es": "{shop_name}: hay un documento sobre su {vehicle} listo para firmar: {portal_link}",
     },
+    TemplateKey.SURVEY: {
+        "en": "{shop_name}: how did we do with your {vehicle}, {first_name}? "
+              "One quick question: {portal_link}#survey",
+        "es": "{shop_name}: ¿qué tal hicimos el trabajo en su {vehicle}, {first_name}? "
+              "Una pregunta rápida: {portal_link}#survey",
+    },
 }
 
 

@@ -25,9 +25,11 @@ from claimory.esign.selectors import portal_documents
 from claimory.photos.models import CUSTOMER_KINDS
 from claimory.portal.gallery import PortalPhotos
 from claimory.portal.shop import shop_card
+from claimory.portal.survey_form import survey_questions
 from claimory.portal.thread import PortalThread
 from claimory.portal.upload_limit import MAX_FILES_PER_POST
 from claimory.shops.services import location_timezone
+from claimory.survey.services import survey_offer
 
 # Fragment name -> template. Each template's outer element has id="<name>".
 FRAGMENTS: dict[str, str] = {
@@ -42,6 +44,7 @@ FRAGMENTS: dict[str, str] = {
     "contact": "portal/_contact.html",
     "hours": "portal/_hours.html",
     "thread": "portal/_thread.html",
+    "survey": "portal/_survey.html",
 }
 
 # Which fragments a customer-visible event of each type changes, from each type's definition
@@ -99,6 +102,9 @@ def portal_context(claim: Claim, *, language: str, show_all: bool = False) -> di
         "photos": PortalPhotos(claim.pk, {step.slug: step.name for step in view.steps}),
         "upload_kinds": UPLOAD_KINDS,
         "upload_max_files": MAX_FILES_PER_POST,
+        # Lazy: one query, only once the car is delivered (the post-repair survey).
+        "survey": SimpleLazyObject(lambda: survey_offer(claim)),
+        "survey_questions": survey_questions(),
     }
 
 
@@ -115,6 +121,7 @@ def portal_links(request: HttpRequest | None, portal_path: str, language: str) -
         "messages": url(f"{portal_path}/messages"),
         "thread_all": url(portal_path, thread="all") + "#messages",
         "uploads": url(f"{portal_path}/uploads"),
+        "survey": url(f"{portal_path}/survey"),
     }
 
 

@@ -14,7 +14,8 @@ full page is kept in a small in-process LRU under a key built from:
   files (count and newest ``updated_at``: a customer's upload shows as "processing" before
   its event is written) and its documents to sign (count and newest ``updated_at``), its
   supplements and the location's rental rules (count and newest ``updated_at`` each: a
-  rule edited in settings changes the day-counter without an event);
+  rule edited in settings changes the day-counter without an event) and the claim's
+  post-repair survey (newest ``updated_at``: sending it moves its closing date);
 - the request variants: language, an explicit ``?lang=`` (links keep it), ``?thread=all``;
 - the current minute, because pickup hours say "open now" and dates read "today" or
   "since Nov 24" relative to the clock. It also bounds anything the key cannot see (a staff
@@ -47,6 +48,7 @@ from claimory.money.models import RentalRule, Supplement
 from claimory.photos.models import Photo
 from claimory.portal.page import LANGUAGES, language_choice, show_all_in
 from claimory.shops.models import Stage
+from claimory.survey.models import Survey
 
 MAX_PAGES = 512  # ~12 KB each: a few MB per process at most
 
@@ -175,6 +177,9 @@ def _state_sql() -> str:
         supplement_newest=_aggregate(Supplement, Max("updated_at"), claim=OuterRef("pk")),
         rental_rules=_aggregate(RentalRule, Count("pk"), location=location),
         rental_rule_newest=_aggregate(RentalRule, Max("updated_at"), location=location),
+        # The post-repair survey: scheduled, sent (its closing date), answered, cancelled.
+        # Its opening and closing by the clock are covered by the minute in the key.
+        survey_newest=_aggregate(Survey, Max("updated_at"), claim=OuterRef("pk")),
     )
     sql, params = qs.query.sql_with_params()
     assert params == (-1,), params  # the claim id is the only parameter

@@ -5,7 +5,14 @@ The event stream /c/<token>/events is answered in asgi.py, before Django.
 
 from django.urls import path
 
-from claimory.portal import document_views, message_views, photo_views, upload_views, views
+from claimory.portal import (
+    document_views,
+    message_views,
+    photo_views,
+    survey_views,
+    upload_views,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +22,7 @@ urlpatterns = [
     path("<str:token>/messages", message_views.messages, name="messages"),
     path("<str:token>/seen", message_views.seen, name="seen"),
     path("<str:token>/uploads", upload_views.uploads, name="uploads"),
+    path("<str:token>/survey", survey_views.survey, name="survey"),
     path("<str:token>/photos/<int:photo_id>/<str:variant>", photo_views.photo_file,
          name="photo"),
     path("<str:token>/esign-consent", document_views.consent, name="esign_consent"),

@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +22,9 @@ slug_validator = RegexValidator(
     _("Use lowercase letters, digits and dashes (e.g. northside-collision)."),
 )
 hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a color like #1d4ed8."))
+# A link customers open: only web addresses (no ftp:, javascript: or the like).
+review_url_validator = URLValidator(schemes=["http", "https"],
+                                    message=_("Paste the full web address, starting with https://"))
 
 
 class Plan(models.TextChoices):
@@ -102,6 +110,17 @@ class Location(BaseModel):
     # an unsigned document waits before the customer is reminded (0: never).
     esign_sms_code = models.BooleanField(default=False)
     esign_reminder_hours = models.PositiveSmallIntegerField(default=24)
+    # Post-repair survey (claimory.survey): invited this long after delivery, answerable for
+    # ``survey_expiry_days`` after the invitation. Every respondent is offered ``review_url``
+    # (never only the happy ones: see README, "Post-repair survey").
+    survey_enabled = models.BooleanField(default=True)
+    survey_delay_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MaxValueValidator(24 * 14)])
+    survey_expiry_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1), MaxValueValidator(90)])
+    review_url = models.URLField(max_length=500, blank=True, validators=[review_url_validator],
+                                 help_text="The shop's public review link (e.g. Google's "
+                                           "“write a review” URL)")
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, str] = {
     "reports.view": "see the reports (portal views, calls avoided, cycle time, CSI, the "
                     "carrier scorecard) and download them",
     "staff.manage": "invite teammates, change their roles and locations, or remove them",
+    "surveys.follow_up": "see and resolve the private follow-ups of low survey scores",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -87,6 +88,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "reports.view": _MANAGERS,
     # Managers run the team too; only an owner makes or changes an owner (shops/team.py).
     "staff.manage": _MANAGERS,
+    "surveys.follow_up": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 

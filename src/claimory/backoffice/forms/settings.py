@@ -53,7 +53,8 @@ class LocationSettingsForm(ServiceErrorsMixin, forms.Form):
     group_error_keys = tuple(SCHEDULES)
     simple_fields = ("name", "phone", "sms_number", "email", "address_line1", "address_line2",
                      "city", "region", "postal_code", "timezone", "brand_color", "tagline",
-                     "portal_expiry_days", "show_estimate_total", "show_deductible")
+                     "portal_expiry_days", "show_estimate_total", "show_deductible",
+                     "survey_enabled", "survey_delay_hours", "survey_expiry_days", "review_url")
 
     name = text("Shop name", required=True, max_length=120)
     phone = forms.CharField(label="Shop phone", required=False, max_length=30,
@@ -78,6 +79,17 @@ class LocationSettingsForm(ServiceErrorsMixin, forms.Form):
                                              required=False)
     show_deductible = forms.BooleanField(label="Show the deductible to customers",
                                          required=False)
+    survey_enabled = forms.BooleanField(label="Send a short survey after delivery",
+                                        required=False)
+    survey_delay_hours = forms.IntegerField(
+        label="Send it this many hours after delivery", min_value=0, max_value=24 * 14)
+    survey_expiry_days = forms.IntegerField(
+        label="Answers accepted for (days after it is sent)", min_value=1, max_value=90)
+    review_url = forms.URLField(
+        label="Public review link", required=False, max_length=500, assume_scheme="https",
+        help_text="E.g. your Google Business Profile's “Ask for reviews” link. Every customer "
+                  "who answers is offered it, whatever their score.",
+        widget=forms.URLInput(attrs={"placeholder": "https://g.page/r/…/review"}))
 
     def __init__(self, data=None, *, location: Location):
         initial = {name: getattr(location, name) for name in self.simple_fields}
@@ -130,7 +142,7 @@ class LocationSettingsForm(ServiceErrorsMixin, forms.Form):
     def to_changes(self) -> dict:
         changes = {name: self.cleaned_data[name] for name in self.simple_fields}
         for name in ("address_line1", "address_line2", "city", "region", "postal_code",
-                     "tagline", "name"):
+                     "tagline", "name", "review_url"):
             changes[name] = changes[name].strip()
         for schedule in SCHEDULES:
             changes[schedule] = self._hours(schedule)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import template
 from django.forms import BoundField
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from claimory.backoffice.switcher import working_location
@@ -99,6 +100,17 @@ def location_switcher(context, place: str = "bar") -> dict:
                              "working": working_location(request, locations),
                              "next": request.get_full_path()}
     return {**request._switcher, "place": place}
+@register.simple_tag(takes_context=True)
+def follow_ups_badge(context) -> str:
+    """The count of open survey follow-ups (nav), so a low score is seen at once."""
+    from claimory.survey.selectors import open_follow_up_count
+
+    count = open_follow_up_count(context["request"].user)
+    if not count:
+        return ""
+    return format_html('<span class="nav-badge nav-badge--alert" id="follow-ups-badge">'
+                       '<span aria-hidden="true">{}</span><span class="visually-hidden">: {} '
+                       'open</span></span>', count, count)
 
 
 @register.filter

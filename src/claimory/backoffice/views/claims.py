@@ -44,6 +44,7 @@ from claimory.shops.models import Stage
 from claimory.shops.selectors import locations_for_user
 from claimory.sms.consent import may_text
 from claimory.sms.selectors import consent_history
+from claimory.survey.selectors import survey_for_claim
 
 PAGE_SIZE = 25
 
@@ -126,6 +127,7 @@ def claim_context(claim: Claim, *, note_form: NoteForm | None = None,
         "documents": document_rows(claim),
         "supplement_form": supplement_form or SupplementForm(),
         "decisions": (("approved", "Approve"), ("denied", "Deny"), ("pending", "Reopen")),
+        "survey": survey_for_claim(claim),
         "rental": (rental_coverage(claim, location_today(claim.location))
                    if claim.rental_start or claim.rental_company
                    or claim.rental_days_covered is not None else None),

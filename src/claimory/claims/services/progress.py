@@ -46,6 +46,10 @@ def claim_stage_set(
     from claimory.notifications.services import notify, stage_trigger
 
     notify(claim, stage_trigger(claim, stage), actor=actor)
+    # Delivery schedules the post-repair survey; leaving delivery before it went cancels it.
+    from claimory.survey.services import survey_on_stage
+
+    survey_on_stage(claim, stage, previous)
     return claim
 
 
