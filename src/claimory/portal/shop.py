@@ -55,6 +55,8 @@ class ShopCard:
     pickup_hours: Hours
     business_hours: Hours
     group_name: str = ""  # the group's co-brand (Enterprise): "Part of <group>"
+    review_url: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (label, url): website and social pages
 
 
 def _time_label(value: str) -> str:
@@ -162,4 +164,8 @@ def shop_card(location: Location, now: dt.datetime | None = None) -> ShopCard:
         business_hours=shop_hours(location, location.business_hours, now),
         group_name=location.workspace.name
         if has_feature(location.workspace, Feature.GROUP_PORTAL) else "",
+        review_url=location.review_url,
+        links=tuple((label, url) for label, url in (
+            (_("Website"), location.website_url), ("Facebook", location.facebook_url),
+            ("Instagram", location.instagram_url)) if url),
     )

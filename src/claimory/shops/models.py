@@ -121,6 +121,11 @@ class Location(BaseModel):
     review_url = models.URLField(max_length=500, blank=True, validators=[review_url_validator],
                                  help_text="The shop's public review link (e.g. Google's "
                                            "“write a review” URL)")
+    # Where else customers find the shop (the public page links them).
+    website_url = models.URLField(max_length=300, blank=True, validators=[review_url_validator])
+    facebook_url = models.URLField(max_length=300, blank=True, validators=[review_url_validator])
+    instagram_url = models.URLField(max_length=300, blank=True,
+                                    validators=[review_url_validator])
 
     class Meta(BaseModel.Meta):
         ordering = ["name"]

@@ -113,6 +113,7 @@ LOCATION_EDITABLE = (
     "show_estimate_total", "show_deductible", "portal_expiry_days",
     "messaging_profile_id", "sms_quiet_start", "sms_quiet_end", "tone",
     "survey_enabled", "survey_delay_hours", "survey_expiry_days", "review_url",
+    "website_url", "facebook_url", "instagram_url",
 )
 PROFILE_ID = re.compile(r"^[A-Za-z0-9-]{0,64}$")
 

@@ -54,7 +54,8 @@ class LocationSettingsForm(ServiceErrorsMixin, forms.Form):
     simple_fields = ("name", "phone", "sms_number", "email", "address_line1", "address_line2",
                      "city", "region", "postal_code", "timezone", "brand_color", "tagline",
                      "portal_expiry_days", "show_estimate_total", "show_deductible",
-                     "survey_enabled", "survey_delay_hours", "survey_expiry_days", "review_url")
+                     "survey_enabled", "survey_delay_hours", "survey_expiry_days", "review_url",
+                     "website_url", "facebook_url", "instagram_url")
 
     name = text("Shop name", required=True, max_length=120)
     phone = forms.CharField(label="Shop phone", required=False, max_length=30,
@@ -90,6 +91,13 @@ class LocationSettingsForm(ServiceErrorsMixin, forms.Form):
         help_text="E.g. your Google Business Profile's “Ask for reviews” link. Every customer "
                   "who answers is offered it, whatever their score.",
         widget=forms.URLInput(attrs={"placeholder": "https://g.page/r/…/review"}))
+
+    website_url = forms.URLField(label="Website", required=False, max_length=300,
+                                 assume_scheme="https")
+    facebook_url = forms.URLField(label="Facebook page", required=False, max_length=300,
+                                  assume_scheme="https")
+    instagram_url = forms.URLField(label="Instagram", required=False, max_length=300,
+                                   assume_scheme="https")
 
     def __init__(self, data=None, *, location: Location):
         initial = {name: getattr(location, name) for name in self.simple_fields}
@@ -142,7 +150,8 @@ class LocationSettingsForm(ServiceErrorsMixin, forms.Form):
     def to_changes(self) -> dict:
         changes = {name: self.cleaned_data[name] for name in self.simple_fields}
         for name in ("address_line1", "address_line2", "city", "region", "postal_code",
-                     "tagline", "name", "review_url"):
+                     "tagline", "name", "review_url", "website_url", "facebook_url",
+                     "instagram_url"):
             changes[name] = changes[name].strip()
         for schedule in SCHEDULES:
             changes[schedule] = self._hours(schedule)
