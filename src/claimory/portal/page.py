@@ -99,7 +99,15 @@ def portal_context(claim: Claim, *, language: str, show_all: bool = False) -> di
         "photos": PortalPhotos(claim.pk, {step.slug: step.name for step in view.steps}),
         "upload_kinds": UPLOAD_KINDS,
         "upload_max_files": MAX_FILES_PER_POST,
+        # Lazy: one query, only where the appointments section renders.
+        "appointments": SimpleLazyObject(lambda: _appointments(claim)),
     }
+
+
+def _appointments(claim: Claim):
+    from claimory.appointments.selectors import portal_appointments  # builds on the portal
+
+    return portal_appointments(claim)
 
 
 def portal_links(request: HttpRequest | None, portal_path: str, language: str) -> dict:

@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, str] = {
     "estimates.import": "import estimates and supplements from CCC ONE or Mitchell",
     "mail.import": "file emails into claims (import a mailbox, pipe mail in)",
     "appointments.book": "book appointments for customers and read the shop's calendar",
+    "appointments.manage": "set appointment hours, capacity and holidays and the calendar "
+                           "feed",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -79,6 +81,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "estimates.import": _OFFICE | {API_KEY},
     "mail.import": _OFFICE | {API_KEY},
     "appointments.book": _OFFICE | {API_KEY},
+    "appointments.manage": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 
