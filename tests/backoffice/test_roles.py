@@ -20,6 +20,8 @@ from django.utils import timezone
 from claimory.backoffice import urls as staff_urls
 from claimory.claims.models import Claim, ClaimEvent, Customer, Vehicle
 from claimory.claims.services import claim_update, portal_token_rotate
+from claimory.appointments.models import Appointment, Availability
+from claimory.appointments.services import Request, appointment_book
 from claimory.drafts.drafters import TemplateDrafter
 from claimory.drafts.models import Draft
 from claimory.drafts.services import draft_create, draft_create_email
@@ -50,6 +52,7 @@ from claimory.sms.models import NumberOrder, ProviderEvent, UnmatchedText
 from tests.backoffice.test_claim_edit import current_values
 from tests.backoffice.test_intake import valid_post
 from tests.backoffice.test_settings import location_form
+from tests.appointments.test_booking import next_weekday_at
 from tests.factories import make_staff
 from tests.photos.samples import jpeg_with_gps
 
@@ -62,7 +65,8 @@ GET_ONLY = {"claims", "claim", "claim_live", "inbox", "inbox_badge", "events", "
             "unmatched_media", "unmatched_media_thumb", "photo_file", "photo_thumb",
             "settings_notifications", "settings_rental", "document", "document_pdf",
             "settings_documents", "photo_state", "mail_detail", "mail_attachment",
-            "mail_simulator", "settings_email", "settings_email_oauth_callback"}
+            "mail_simulator", "settings_email", "settings_email_oauth_callback",
+            "appointments", "appointment", "settings_appointments"}
 
 
 @dataclass
@@ -197,7 +201,33 @@ def _an_estimate(ctx: Ctx, role: str) -> tuple[str, dict]:
     return reverse("backoffice:estimates_import") + "?location=northside", {"files": [upload]}
 
 
+def _an_appointment(ctx: Ctx, name: str, **data) -> tuple[str, dict]:
+    row = appointment_book(location=ctx.location, request=Request(
+        kind="drop_off", start=next_weekday_at(10), name="Ana Ruiz", claim=ctx.claim))
+    return reverse(f"backoffice:{name}", args=[row.pk]), data
+
+
+def _availability_form(**changes) -> dict:
+    return {"slot_minutes": "30", "estimate_capacity": "1", "drop_off_capacity": "2",
+            "pickup_capacity": "2", "estimate_day_capacity": "0", "drop_off_day_capacity": "0",
+            "pickup_day_capacity": "0", "lead_minutes": "120", "window_days": "60",
+            "closed_dates": "", **changes}
+
+
 POST_CASES: dict[str, Case] = {
+    "appointment_confirm": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_confirm")),
+    "appointment_reschedule": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_reschedule", start=next_weekday_at(11).isoformat())),
+    "appointment_cancel": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_cancel", reason="Parts late")),
+    "appointment_link": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_link", claim=ctx.claim.pk)),
+    "appointment_settings_save": Case("appointments.manage", lambda ctx, role: (
+        reverse("backoffice:appointment_settings_save", args=["northside"]),
+        _availability_form(estimate_day_capacity="4", closed_dates="2030-12-25"))),
+    "calendar_secret_rotate": Case("appointments.manage", lambda ctx, role: (
+        reverse("backoffice:calendar_secret_rotate", args=["northside"]), {})),
     "mail_compose": Case("message.send", _compose),
     "mail_draft_new": Case("message.send", _claim_url("mail_draft_new")),
     "mail_draft_discard": Case("message.send", lambda ctx, role: (
@@ -374,6 +404,8 @@ def snapshot() -> dict:
         "mailboxes": list(Mailbox.objects.order_by("pk").values()),
         "oauth_states": list(OAuthState.objects.order_by("pk").values()),
         "sync_runs": list(SyncRun.objects.order_by("pk").values()),
+        "appointments": list(Appointment.objects.order_by("pk").values()),
+        "availability": list(Availability.objects.order_by("pk").values()),
     }
 
 

@@ -209,7 +209,9 @@ def portal_request_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and kinds:
         form = SlotForm(request.POST)
         status = 400
-        if form.is_valid():
+        if request.POST.get("kind") not in kinds:
+            error = _("That kind of appointment can't be booked here.")
+        elif form.is_valid():
             try:
                 row = portal_request(claim=claim, kind=kind, start=form.cleaned_data["start"],
                                      note=form.cleaned_data["note"].strip())
