@@ -17,11 +17,11 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from claimory.appointments.models import Appointment, Availability
+from claimory.appointments.services import Request, appointment_book
 from claimory.backoffice import urls as staff_urls
 from claimory.claims.models import Claim, ClaimEvent, Customer, Vehicle
 from claimory.claims.services import claim_update, portal_token_rotate
-from claimory.appointments.models import Appointment, Availability
-from claimory.appointments.services import Request, appointment_book
 from claimory.drafts.drafters import TemplateDrafter
 from claimory.drafts.models import Draft
 from claimory.drafts.services import draft_create, draft_create_email
@@ -49,10 +49,10 @@ from claimory.shops.permissions import (
 )
 from claimory.shops.services import stage_add
 from claimory.sms.models import NumberOrder, ProviderEvent, UnmatchedText
+from tests.appointments.test_booking import next_weekday_at
 from tests.backoffice.test_claim_edit import current_values
 from tests.backoffice.test_intake import valid_post
 from tests.backoffice.test_settings import location_form
-from tests.appointments.test_booking import next_weekday_at
 from tests.factories import make_staff
 from tests.photos.samples import jpeg_with_gps
 
