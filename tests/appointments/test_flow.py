@@ -381,3 +381,28 @@ def test_confirm_by_service_checks_the_actor(location, technician):
     row = book(location, next_weekday_at(10))
     with pytest.raises(PermissionDenied):
         appointment_confirm(appointment=row, actor=technician)
+
+
+def test_the_demo_seeds_requested_and_confirmed_appointments(location):
+    from claimory import demo
+
+    demo._seed_appointments(location)
+    demo._seed_appointments(location)  # once
+    statuses = set(Appointment.objects.filter(location=location)
+                   .values_list("status", flat=True))
+    assert statuses == {"requested", "confirmed"}
+    assert Appointment.objects.filter(location=location).count() == len(demo.APPOINTMENTS)
+
+
+def test_posts_from_another_site_are_refused(location, claim):
+    row = book(location, next_weekday_at(10), claim=claim)
+    token = appointment_token(row)
+    evil = {"HTTP_ORIGIN": "https://evil.example", "HTTP_SEC_FETCH_SITE": "cross-site"}
+    client = Client()
+    assert client.post(f"/a/{token}/cancel", **evil).status_code == 403
+    assert client.post("/p/northside/appointment", {}, **evil).status_code == 403
+    assert client.post(f"/c/{portal_token(claim)}/appointment", {}, **evil).status_code == 403
+    row.refresh_from_db()
+    assert row.status == Status.REQUESTED
+    # Our own page's posts say "Origin: null" (no-referrer) and go through.
+    assert client.post(f"/a/{token}/cancel", HTTP_ORIGIN="null").status_code == 302

@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claimory.appointments.forms import MAX_PHOTOS, PublicRequestForm, SlotForm
@@ -40,6 +42,7 @@ from claimory.core.clients import request_client_ip
 from claimory.core.origin import base_host
 from claimory.core.rate_window import FixedWindow
 from claimory.photos.uploads import UploadRefused, upload_check
+from claimory.portal.origin import is_cross_site
 from claimory.portal.selectors import location_get_public
 from claimory.portal.shop import shop_card
 from claimory.portal.views import gate, portal_path
@@ -65,6 +68,22 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def same_site(view):
+    """Customer posts carry no cookie (a token or a public form), so, like the portal's,
+    they skip Django's CSRF check and refuse what another site sent instead (the pages'
+    no-referrer policy makes our own posts say ``Origin: null``, which CSRF would refuse)."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and is_cross_site(request):
+            return HttpResponseForbidden("Refused: send this from the shop's own page.\n",
+                                         content_type="text/plain; charset=utf-8")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _language(request: HttpRequest, preferred: str = "") -> str:
@@ -141,6 +160,7 @@ class _Named(bytes):
     name = ""
 
 
+@same_site
 @require_http_methods(["GET", "HEAD", "POST"])
 def public_request_view(request: HttpRequest, slug: str) -> HttpResponse:
     location = location_get_public(slug)
@@ -196,6 +216,7 @@ def public_request_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 # ---- /c/<token>/appointment: a customer with a claim --------------------------------------
 
+@same_site
 @require_http_methods(["GET", "HEAD", "POST"])
 def portal_request_view(request: HttpRequest, token: str) -> HttpResponse:
     claim = gate(request, token)
@@ -263,6 +284,7 @@ def customer_view(request: HttpRequest, token: str) -> HttpResponse:
     return _customer_page(request, row, token)
 
 
+@same_site
 @require_POST
 def customer_move(request: HttpRequest, token: str) -> HttpResponse:
     row = _appointment_or_404(request, token)
@@ -279,6 +301,7 @@ def customer_move(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(f"/a/{token}?moved=1")
 
 
+@same_site
 @require_POST
 def customer_cancel(request: HttpRequest, token: str) -> HttpResponse:
     row = _appointment_or_404(request, token)
