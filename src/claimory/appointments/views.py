@@ -109,6 +109,11 @@ def _slots(location: Location, kind: str, request: HttpRequest, exclude: int | N
     """Up to DAYS_SHOWN days with free slots, and the day to start "later dates" from."""
     first = _first_day(request, location)
     days = free_slots(location, kind, exclude=exclude, first_day=first, days=31)
+    if exclude:  # the appointment's own time is no move
+        current = Appointment.objects.filter(pk=exclude).values_list("start", flat=True).first()
+        for day in days:
+            day.slots = [s for s in day.slots if s.start != current]
+        days = [day for day in days if day.slots]
     shown = days[:DAYS_SHOWN]
     later = shown[-1].day + dt.timedelta(days=1) if len(days) > DAYS_SHOWN else None
     return shown, later

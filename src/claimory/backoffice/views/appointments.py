@@ -86,6 +86,8 @@ def _detail(request: HttpRequest, row: Appointment, *, status: int = 200,
             reschedule: RescheduleForm | None = None, cancel: CancelForm | None = None,
             link: LinkClaimForm | None = None, error: str = "") -> HttpResponse:
     slots = free_slots(row.location, row.kind, exclude=row.pk, days=14) if row.active else []
+    for day in slots:  # its own time is no move
+        day.slots = [s for s in day.slots if s.start != row.start]
     return render(request, "backoffice/appointment_detail.html", {
         "row": row, "location": row.location, "slots": slots,
         "customer_url": appointment_url(row),
