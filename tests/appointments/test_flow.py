@@ -406,3 +406,9 @@ def test_posts_from_another_site_are_refused(location, claim):
     assert row.status == Status.REQUESTED
     # Our own page's posts say "Origin: null" (no-referrer) and go through.
     assert client.post(f"/a/{token}/cancel", HTTP_ORIGIN="null").status_code == 302
+
+
+def test_the_public_form_speaks_spanish(location):
+    html = Client().get("/p/northside/appointment?lang=es").content.decode()
+    assert "Reservar una visita" in html and "Elija una hora" in html
+    assert '<html lang="es">' in html
