@@ -412,3 +412,8 @@ def test_the_public_form_speaks_spanish(location):
     html = Client().get("/p/northside/appointment?lang=es").content.decode()
     assert "Reservar una visita" in html and "Elija una hora" in html
     assert '<html lang="es">' in html
+
+
+def test_the_shop_page_links_to_booking(location):
+    html = Client().get("/p/northside").content.decode()
+    assert 'href="/p/northside/appointment"' in html and "Book a visit" in html
