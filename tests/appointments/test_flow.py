@@ -153,6 +153,8 @@ def test_staff_confirm_reschedule_cancel_and_link(location, front_desk, claim):
     actions = [e.data["action"] for e in ClaimEvent.objects.filter(
         claim=claim, type="appointment").order_by("seq")]
     assert actions == ["linked", "confirmed", "rescheduled", "cancelled"]
+    timeline = staff.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    assert "Appointment confirmed" in timeline and "Appointment rescheduled" in timeline
     assert all(e.customer_visible for e in ClaimEvent.objects.filter(type="appointment"))
 
 
