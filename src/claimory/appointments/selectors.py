@@ -21,5 +21,7 @@ class PortalAppointments:
 def portal_appointments(claim: Claim) -> PortalAppointments:
     rows = list(Appointment.objects.filter(claim=claim, status__in=ACTIVE,
                                            end__gte=timezone.now()).order_by("start")[:5])
-    return PortalAppointments([(row, f"/a/{appointment_token(row)}") for row in rows],
+    # A row booked before customer links existed has none: listed without a link.
+    return PortalAppointments([(row, f"/a/{token}" if (token := appointment_token(row)) else "")
+                               for row in rows],
                               bool(kinds_for_claim(claim)))
