@@ -428,6 +428,45 @@ def _seed_surveys(location: Location, clock: ShopClock) -> None:
         events = ClaimEvent.objects.filter(claim=claim, seq__gt=seq).order_by("seq")
         for event, at in zip(events, times, strict=False):
             ClaimEvent.objects.filter(pk=event.pk).update(created_at=at)
+# New customers who booked online (no claim yet, so no history to backdate): (kind, day
+# index among the open days ahead, slot index that day, name, phone, vehicle, confirmed).
+APPOINTMENTS = [
+    ("estimate", 0, 2, "Jordan Blake", "+15125550161", "2021 Toyota RAV4", True),
+    ("estimate", 0, 9, "Priya Natarajan", "+15125550162", "2018 Ford Escape", False),
+    ("drop_off", 1, 0, "Luis Herrera", "+15125550163", "2016 Honda Civic", True),
+    ("estimate", 1, 6, "Grace Kim", "+15125550164", "2022 Kia Telluride", False),
+    ("pickup", 2, 14, "Sam Okafor", "+15125550165", "2019 Chevrolet Malibu", True),
+    ("drop_off", 3, 1, "Elena Morales", "+15125550166", "2020 Nissan Altima", False),
+]
+
+
+def _seed_appointments(location: Location) -> None:
+    """A few requested and confirmed appointments in the coming days, so the calendar and
+    the feed show something (once: a seeded location keeps the ones it has)."""
+    from claimory.appointments.models import Appointment
+    from claimory.appointments.services import (
+        BookingRefused,
+        Request,
+        appointment_book,
+        appointment_confirm,
+        free_slots,
+    )
+
+    if Appointment.objects.filter(location=location).exists():
+        return
+    for kind, day, slot, name, phone, vehicle, confirmed in APPOINTMENTS:
+        days = free_slots(location, kind, days=14)
+        if day >= len(days):
+            continue
+        slots = days[day].slots
+        try:
+            row = appointment_book(location=location, request=Request(
+                kind=kind, start=slots[min(slot, len(slots) - 1)].start, name=name,
+                phone=phone, vehicle=vehicle, source="web"))
+        except BookingRefused:
+            continue
+        if confirmed:
+            appointment_confirm(appointment=row)
 
 
 def seed(now: dt.datetime | None = None) -> DemoResult:
@@ -521,6 +560,7 @@ def seed(now: dt.datetime | None = None) -> DemoResult:
     from claimory.demo_mail import seed_mail
 
     seed_mail(location, portal_claim, list(demo_claims), clock)
+    _seed_appointments(location)
     if portal_token(portal_claim) is None:
         # Seeded under another SECRET_KEY (or the link was revoked): print a working link.
         portal_token_rotate(claim=portal_claim, actor=desk)

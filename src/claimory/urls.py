@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from claimory.api.errors import index_view as api_index_view
-from claimory.appointments.views import calendar_feed
+from claimory.appointments import views as appointment_views
 from claimory.backoffice.views.signup import signup
 from claimory.core import views as core_views
 from claimory.portal.unsubscribe_views import unsubscribe
@@ -23,9 +23,14 @@ urlpatterns = [
     # A customer email's unsubscribe link (and its List-Unsubscribe header): token-only.
     path("u/<str:token>", unsubscribe, name="unsubscribe"),
     # The shop's appointments as a secret iCalendar feed (subscribed from Google/Outlook).
-    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     # A shop signs itself up (14-day trial, no card) and lands on the "Get started" list.
     path("signup", signup, name="signup"),
+    path("calendar/<str:token>.ics", appointment_views.calendar_feed, name="calendar_feed"),
+    # A customer's appointment link (from their texts and emails): token-only, like /c/.
+    path("a/<str:token>", appointment_views.customer_view, name="appointment"),
+    path("a/<str:token>/move", appointment_views.customer_move, name="appointment_move"),
+    path("a/<str:token>/cancel", appointment_views.customer_cancel,
+         name="appointment_cancel"),
     path("staff/", include("claimory.backoffice.urls")),
     path("staff/print/", include("claimory.printables.urls")),
     # Without the slash: the same JSON as /api/v1/ for every method, instead of

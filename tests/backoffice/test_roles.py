@@ -19,6 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from claimory.appointments.models import Appointment, Availability
+from claimory.appointments.services import Request, appointment_book
 from claimory.backoffice import urls as staff_urls
 from claimory.claims.models import Claim, ClaimEvent, Customer, Vehicle
 from claimory.claims.services import claim_update, portal_token_rotate
@@ -58,6 +60,7 @@ from claimory.shops.permissions import (
 )
 from claimory.shops.services import stage_add
 from claimory.sms.models import NumberOrder, ProviderEvent, UnmatchedText
+from tests.appointments.test_booking import next_weekday_at
 from tests.backoffice.test_claim_edit import current_values
 from tests.backoffice.test_intake import valid_post
 from tests.backoffice.test_settings import location_form
@@ -77,7 +80,8 @@ GET_ONLY = {"settings_plan", "welcome",
             "settings_notifications", "settings_rental", "document", "document_pdf",
             "settings_documents", "photo_state", "mail_detail", "mail_attachment",
             "mail_simulator", "settings_email", "settings_email_oauth_callback",
-            "reports", "reports_carriers", "reports_csv", "follow_ups"}
+            "reports", "reports_carriers", "reports_csv", "follow_ups",
+            "appointments", "appointment", "settings_appointments"}
 
 
 @dataclass
@@ -226,6 +230,8 @@ def _an_invitee(ctx: Ctx) -> Membership:
                                       email="pending@northside.test", name="Pending Person",
                                       role="technician", location_ids=[ctx.location.pk])
     return membership
+
+
 def _a_follow_up(ctx: Ctx, role: str) -> tuple[str, dict]:
     from claimory.survey.models import FollowUp, Survey
 
@@ -237,8 +243,34 @@ def _a_follow_up(ctx: Ctx, role: str) -> tuple[str, dict]:
         {f"f{follow_up.pk}-resolution": "Called her; trim refitted."}
 
 
+def _an_appointment(ctx: Ctx, name: str, **data) -> tuple[str, dict]:
+    row = appointment_book(location=ctx.location, request=Request(
+        kind="drop_off", start=next_weekday_at(10), name="Ana Ruiz", claim=ctx.claim))
+    return reverse(f"backoffice:{name}", args=[row.pk]), data
+
+
+def _availability_form(**changes) -> dict:
+    return {"slot_minutes": "30", "estimate_capacity": "1", "drop_off_capacity": "2",
+            "pickup_capacity": "2", "estimate_day_capacity": "0", "drop_off_day_capacity": "0",
+            "pickup_day_capacity": "0", "lead_minutes": "120", "window_days": "60",
+            "closed_dates": "", **changes}
+
+
 POST_CASES: dict[str, Case] = {
     "follow_up_resolve": Case("surveys.follow_up", _a_follow_up),
+    "appointment_confirm": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_confirm")),
+    "appointment_reschedule": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_reschedule", start=next_weekday_at(11).isoformat())),
+    "appointment_cancel": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_cancel", reason="Parts late")),
+    "appointment_link": Case("appointments.book", lambda ctx, role: _an_appointment(
+        ctx, "appointment_link", claim=ctx.claim.pk)),
+    "appointment_settings_save": Case("appointments.manage", lambda ctx, role: (
+        reverse("backoffice:appointment_settings_save", args=["northside"]),
+        _availability_form(estimate_day_capacity="4", closed_dates="2030-12-25"))),
+    "calendar_secret_rotate": Case("appointments.manage", lambda ctx, role: (
+        reverse("backoffice:calendar_secret_rotate", args=["northside"]), {})),
     "mail_compose": Case("message.send", _compose),
     "mail_draft_new": Case("message.send", _claim_url("mail_draft_new")),
     "mail_draft_discard": Case("message.send", lambda ctx, role: (
@@ -448,6 +480,8 @@ def snapshot() -> dict:
         "users": list(get_user_model().objects.order_by("pk").values_list("pk", "email")),
         "outbox": len(mail.outbox),
         "invite_emails": list(InviteEmail.objects.order_by("pk").values_list("pk", flat=True)),
+        "appointments": list(Appointment.objects.order_by("pk").values()),
+        "availability": list(Availability.objects.order_by("pk").values()),
     }
 
 

@@ -31,7 +31,7 @@ def test_portal_has_no_wcag_violations_at_phone_width(phone, demo_server):
 
 
 @pytest.mark.parametrize("path", ["/c/AAAAAAAAAAAAAAAAAAAAAA", "/p/northside-collision",
-                                  "/signup"])
+                                  "/signup", "/p/northside-collision/appointment"])
 def test_public_pages_have_no_wcag_violations(phone, demo_server, path):
     phone.goto(demo_server.origin + path)
     assert violations(phone) == []
@@ -40,7 +40,8 @@ def test_public_pages_have_no_wcag_violations(phone, demo_server, path):
 @pytest.mark.parametrize("path", ["/staff/", "/staff/board", "/staff/claims/new",
                                   "/staff/claims/1", "/staff/inbox", "/staff/settings/stages",
                                   "/staff/settings/email", "/staff/welcome",
-                                  "/staff/settings/team",
+                                  "/staff/settings/team", "/staff/appointments",
+                                  "/staff/settings/appointments",
                                   "/staff/print/1/work-order", "/staff/simulator/",
                                   "/staff/inbox/unmatched/1",
                                   "/staff/simulator/?location=northside-collision"
@@ -48,3 +49,12 @@ def test_public_pages_have_no_wcag_violations(phone, demo_server, path):
 def test_staff_pages_have_no_wcag_violations(staff_page, demo_server, path):
     staff_page.goto(demo_server.origin + path)
     assert violations(staff_page) == []
+
+
+def test_appointment_pages_have_no_wcag_violations(phone, demo_server):
+    phone.goto(demo_server.portal_url + "/appointment?kind=pickup")
+    assert violations(phone) == []
+    phone.locator(".slot-day[open] .slot").first.click()
+    phone.get_by_role("button", name="Request this time").click()
+    phone.wait_for_url("**/a/**")
+    assert violations(phone) == []

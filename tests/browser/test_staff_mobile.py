@@ -34,6 +34,9 @@ PAGES = {
     "estimates_import": "/staff/estimates/import",
     "welcome": "/staff/welcome",
     "settings_team": "/staff/settings/team",
+    "appointments": "/staff/appointments",
+    "appointment": "/staff/appointments/{appointment}",
+    "settings_appointments": "/staff/settings/appointments",
 }
 
 # The actions a person comes to each page for (CSS selectors; the first match is checked).
@@ -63,6 +66,11 @@ PRIMARY = {
     "estimates_import": ["#estimate-files", "form[enctype] button[type=submit]"],
     "welcome": [".checklist__actions .btn", ".welcome__hide button"],
     "settings_team": ["#id_invite-name", "#invite button[type=submit]", ".team__manage summary"],
+    "appointments": [".tabs a[aria-current]", ".appt-pager a[rel=next]", ".appt-row__main",
+                     ".appt-row form button"],
+    "appointment": ["#id_start", "#id_reason", ".btn--danger"],
+    "settings_appointments": [".tabs a[aria-current]", "#id_slot_minutes",
+                              "#rules button[type=submit]", "#feed-url"],
 }
 
 # Elements that must be at least 44 px tall on a phone (fields, buttons, button-links).
@@ -137,11 +145,20 @@ def phone_screenshot(page, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def _url(page, server, name: str, claim_id: str) -> str:
+    appointment = ""
+    if "{appointment}" in PAGES[name]:  # a demo appointment waiting for confirmation
+        page.goto(f"{server.origin}/staff/appointments")
+        href = page.locator(".appt-row--requested .appt-row__main").first.get_attribute("href")
+        appointment = href.rsplit("/", 1)[1]
+    return server.origin + PAGES[name].format(claim=claim_id, appointment=appointment)
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_staff_page_fits_a_phone_and_its_actions_are_tappable(staff_phone, claim_id,
                                                               demo_server, name):
     page = staff_phone
-    page.goto(demo_server.origin + PAGES[name].format(claim=claim_id))
+    page.goto(_url(page, demo_server, name, claim_id))
     _no_sideways_scroll(page, f"{name} at 390")
     # The compact top bar: one row, the menu button and New claim within reach.
     bar = page.locator(".topbar").bounding_box()
@@ -304,7 +321,7 @@ def test_board_on_a_laptop_shows_all_eight_columns_without_cut_cards(browser, st
 @pytest.mark.parametrize("name", list(PAGES))
 def test_staff_page_on_a_laptop(browser, staff_phone, claim_id, demo_server, name):
     context, page = _laptop(browser, staff_phone)
-    page.goto(demo_server.origin + PAGES[name].format(claim=claim_id))
+    page.goto(_url(page, demo_server, name, claim_id))
     _no_sideways_scroll(page, f"{name} at 1366")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     expect(page.locator(".navtoggle")).to_be_hidden()

@@ -186,8 +186,9 @@ def test_portal_query_count_is_pinned(client, claim, front_desk, portal_path,
         message_send(claim=claim, body=f"Answer {n}", actor=front_desk)
     # A render: the client's miss count (shared by all workers, core/rate_window.py), token
     # check + page state, then claim + stages + stage times + supplements + documents + the
-    # thread, however long the thread is, and the photos with the customer's files (one query).
-    with django_assert_num_queries(10):
+    # thread, however long the thread is, and the photos with the customer's files (one query),
+    # and the claim's upcoming appointments (one query).
+    with django_assert_num_queries(11):
         client.get(portal_path)
     # Nothing changed: the miss count, the token check and the page state, then the cached
     # page.

@@ -14,7 +14,7 @@ from ninja.decorators import decorate_view
 from ninja.responses import Status
 from pydantic import AwareDatetime, WithJsonSchema
 
-from claimory.api.auth import claim_get_for_key, key_of, key_require, location_of
+from claimory.api.auth import actor_label, claim_get_for_key, key_of, key_require, location_of
 from claimory.api.errors import ApiError, error_body
 from claimory.api.idempotency import idempotent
 from claimory.api.routes_claims import IDEMPOTENCY_PARAMETER
@@ -101,8 +101,10 @@ def _refused(exc: BookingRefused) -> HttpResponse:
     operation_id="appointment_book", summary="Book an estimate, drop-off or pickup",
     openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER]},
     description="201 with `id` and `status` (`requested`, or `confirmed` where the shop "
-                "confirms automatically). 409 with a `reason` when the slot is full, outside "
-                "opening hours, off the slot grid, past, too soon or too far ahead. Two "
+                "confirms automatically). 409 with a `reason` (and `error.code`) when the "
+                "slot is full (`full`), the day's cap for the kind is reached (`day_full`), "
+                "the shop is closed that day (`closed`, a holiday) or then (`outside_hours`), "
+                "off the slot grid (`off_grid`), past, too soon or too far ahead. Two "
                 "requests racing for the last place: exactly one gets 201.")
 @decorate_view(idempotent)
 def appointment_book_route(request: HttpRequest, payload: AppointmentIn):
@@ -112,7 +114,8 @@ def appointment_book_route(request: HttpRequest, payload: AppointmentIn):
     try:
         row = appointment_book(location=location, request=Request(
             kind=payload.kind, start=payload.start, name=payload.customer.name.strip(),
-            phone=payload.customer.phone, email=payload.customer.email, claim=claim))
+            phone=payload.customer.phone, email=payload.customer.email, claim=claim),
+            actor_label=actor_label(request))
     except BookingRefused as exc:
         return _refused(exc)
     return Status(201, appointment_out(row))

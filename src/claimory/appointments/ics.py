@@ -47,3 +47,25 @@ def calendar_ics(location: Location, host: str) -> str:
                   "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(f"{part}\r\n" for line in lines for part in _fold(line))
+
+
+def appointment_ics(row: Appointment, host: str, link: str = "") -> str:
+    """One appointment for the customer's calendar (the email's .ics attachment): a single
+    VEVENT whose UID stays the same for the appointment's life, so a later copy (moved:
+    higher SEQUENCE; cancelled: STATUS:CANCELLED) updates the same calendar entry."""
+    location = row.location
+    status = {"confirmed": "CONFIRMED", "cancelled": "CANCELLED"}.get(row.status, "TENTATIVE")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Claimory//Appointments//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             "BEGIN:VEVENT", f"UID:appointment-{row.pk}@{host}",
+             f"SEQUENCE:{row.sequence}", f"DTSTAMP:{_stamp(dt.datetime.now(dt.UTC))}",
+             f"DTSTART:{_stamp(row.start)}", f"DTEND:{_stamp(row.end)}",
+             f"SUMMARY:{_escape(f'{row.get_kind_display()} at {location.name}')}",
+             f"STATUS:{status}"]
+    address = getattr(location, "address_one_line", "")
+    if address:
+        lines.append(f"LOCATION:{_escape(address)}")
+    if link:
+        lines += [f"DESCRIPTION:{_escape(f'Change or cancel: {link}')}", f"URL:{link}"]
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return "".join(f"{part}\r\n" for line in lines for part in _fold(line))

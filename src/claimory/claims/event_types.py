@@ -289,6 +289,20 @@ def _email(data: Data, stages: Mapping[str, str]) -> StaffText:
     return StaffText(title, detail, internal=True)
 
 
+_APPOINTMENT_TITLES = {"requested": "Appointment requested", "booked": "Appointment booked",
+                       "confirmed": "Appointment confirmed",
+                       "rescheduled": "Appointment rescheduled",
+                       "cancelled": "Appointment cancelled", "linked": "Appointment linked",
+                       "reminded": "Appointment reminder sent"}
+
+
+def _appointment(data: Data, stages: Mapping[str, str]) -> StaffText:
+    title = _APPOINTMENT_TITLES.get(data.get("action", ""), "Appointment")
+    detail = " — ".join(str(p) for p in (data.get("kind_name"), data.get("when"),
+                                         data.get("reason")) if p)
+    return StaffText(title, detail)
+
+
 def _message_feed(data: Data, actor_label: str) -> dict[str, Any]:
     return {"direction": data.get("direction", ""), "sender": actor_label,
             "preview": str(data.get("body", ""))[:PREVIEW_CHARS]}
@@ -412,6 +426,14 @@ KINDS: dict[str, EventKind] = {kind.value: kind for kind in (
         payload=("action", "overall", "quality", "communication", "on_time", "recommend",
                  "comment", "follow_up", "channels", "reason", "note"),
         describe=_survey, public=("action",), portal_fragments=("survey",)),
+    EventKind(
+        # An appointment requested, confirmed, moved, cancelled or linked to the claim: the
+        # customer sees it on the portal (the cache key follows event_seq).
+        "APPOINTMENT", "appointment", _("Appointment"),
+        payload=("appointment_id", "action", "kind", "kind_name", "start", "when", "status",
+                 "reason"),
+        describe=_appointment,
+        public=("appointment_id", "action", "kind", "kind_name", "start", "when", "status")),
 )}
 
 

@@ -262,6 +262,11 @@ def email_send(delivery: Delivery) -> None:
     except UnsendableMail as exc:  # bad data: no retry can help
         _stop(delivery, DeliveryState.FAILED, str(exc), mail)
         return
+    for item in delivery.message.email_files or []:  # an appointment's .ics, for one
+        maintype, _slash, subtype = item["type"].partition("/")
+        params = {"method": item["method"]} if item.get("method") else {}
+        message.add_attachment(item["text"].encode(), maintype=maintype, subtype=subtype,
+                               filename=item["name"], params=params)
     # After the parts are in: setting the body clears Content-* headers.
     message["Content-Language"] = _language(claim)
     from claimory.mail.transport import smtp_send  # the SMTP seam (XOAUTH2 or password)

@@ -46,6 +46,8 @@ class Message(BaseModel):
     error = models.CharField(max_length=300, blank=True)
     # Written by the shop's automation (a notification template), not typed by a person.
     automated = models.BooleanField(default=False)
+    # Small text files the email copy carries (an appointment's .ics): [{name, type, text}].
+    email_files = models.JSONField(default=list, blank=True)
 
     class Meta(BaseModel.Meta):
         ordering = ["claim_id", "created_at", "id"]

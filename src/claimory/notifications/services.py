@@ -155,12 +155,27 @@ def notify(claim: Claim, trigger: str, *, actor: Any = None) -> Message | None:
     return _send(claim, trigger, name, body, channels, actor)
 
 
+def notify_text(claim: Claim, trigger: str, body: str, *, template: str = "",
+                actor: Any = None, email_files: list[dict] | None = None) -> Message | None:
+    """Send ``body`` (already worded, e.g. an appointment's news the customer asked for) on
+    the customer's outside channels through the same outbox: consent, quiet hours and the
+    timeline as for ``notify``. ``email_files``: small text files for the email copy."""
+    assert transaction.get_connection().in_atomic_block, "notify inside the caller's transaction"
+    channels = _channels(claim)
+    if not channels:
+        return None
+    return _send(claim, trigger, template or trigger, body, channels, actor,
+                 email_files=email_files)
+
+
 def _send(claim: Claim, trigger: str, template: str, body: str, channels: list[str],
-          actor: Any, *, automated: bool = True) -> Message:
+          actor: Any, *, automated: bool = True,
+          email_files: list[dict] | None = None) -> Message:
     location = claim.location
     message = Message.objects.create(
         claim=claim, direction=Direction.OUTBOUND, channel=Channel.SMS, body=body,
-        sender_label=location.name, status=Status.QUEUED, automated=True)
+        sender_label=location.name, status=Status.QUEUED, automated=True,
+        email_files=email_files or [])
     # The text is staff-only on the timeline: the portal already shows the change itself.
     message.event = event_record(
         claim=claim, type=EventType.NOTIFICATION, actor=actor, channel=Channel.SYSTEM,

@@ -105,7 +105,15 @@ def portal_context(claim: Claim, *, language: str, show_all: bool = False) -> di
         # Lazy: one query, only once the car is delivered (the post-repair survey).
         "survey": SimpleLazyObject(lambda: survey_offer(claim)),
         "survey_questions": survey_questions(),
+        # Lazy: one query, only where the appointments section renders.
+        "appointments": SimpleLazyObject(lambda: _appointments(claim)),
     }
+
+
+def _appointments(claim: Claim):
+    from claimory.appointments.selectors import portal_appointments  # builds on the portal
+
+    return portal_appointments(claim)
 
 
 def portal_links(request: HttpRequest | None, portal_path: str, language: str) -> dict:

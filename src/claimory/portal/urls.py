@@ -5,6 +5,7 @@ The event stream /c/<token>/events is answered in asgi.py, before Django.
 
 from django.urls import path
 
+from claimory.appointments import views as appointment_views
 from claimory.portal import (
     document_views,
     message_views,
@@ -23,6 +24,7 @@ urlpatterns = [
     path("<str:token>/seen", message_views.seen, name="seen"),
     path("<str:token>/uploads", upload_views.uploads, name="uploads"),
     path("<str:token>/survey", survey_views.survey, name="survey"),
+    path("<str:token>/appointment", appointment_views.portal_request_view, name="appointment"),
     path("<str:token>/photos/<int:photo_id>/<str:variant>", photo_views.photo_file,
          name="photo"),
     path("<str:token>/esign-consent", document_views.consent, name="esign_consent"),

@@ -50,6 +50,8 @@ PERMISSIONS: dict[str, str] = {
                     "carrier scorecard) and download them",
     "staff.manage": "invite teammates, change their roles and locations, or remove them",
     "surveys.follow_up": "see and resolve the private follow-ups of low survey scores",
+    "appointments.manage": "set appointment hours, capacity and holidays and the calendar "
+                           "feed",
 }
 
 _ALL_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.PRODUCTION,
@@ -89,6 +91,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # Managers run the team too; only an owner makes or changes an owner (shops/team.py).
     "staff.manage": _MANAGERS,
     "surveys.follow_up": _MANAGERS,
+    "appointments.manage": _MANAGERS,
 }
 assert set(MATRIX) == set(PERMISSIONS)  # noqa: S101 - one list of names, checked at import
 

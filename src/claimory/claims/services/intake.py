@@ -20,9 +20,12 @@ from claimory.shops.plans import require_open
 @transaction.atomic
 def claim_create(
     *, location: Location, data: ClaimInput, actor: Any = None, channel: str = Channel.STAFF,
-    actor_label: str = "",
+    actor_label: str = "", announce: bool = True,
 ) -> Claim:
-    """Open a claim: customer, vehicle, first stage, a fresh portal token and the first event."""
+    """Open a claim: customer, vehicle, first stage, a fresh portal token and the first event.
+
+    ``announce=False``: no "we have your car" text (an online appointment request opens the
+    claim before the car is there; the appointment tells the customer instead)."""
     authorize(actor, "claim.create", location)
     require_open(location.workspace)
     clean = claim_validate(location, data)
@@ -68,7 +71,8 @@ def claim_create(
     from claimory.notifications.models import Trigger
     from claimory.notifications.services import notify
 
-    notify(claim, Trigger.RECEIVED, actor=actor)
+    if announce:
+        notify(claim, Trigger.RECEIVED, actor=actor)
     return claim
 
 
