@@ -143,3 +143,19 @@ def test_a_mid_tone_button_is_flagged_below_aa():
     check = brand_check("#6b7a8f")  # neither white nor ink text reaches 4.5:1 on it
     rgb = tuple(int(check["fill"][i:i + 2], 16) for i in (1, 3, 5))
     assert not check["button_aa"] and contrast(rgb, (255, 255, 255)) < 4.5
+
+
+def test_customer_emails_carry_the_logo_on_branding_plans(workspace, location, claim, settings):
+    from claimory.mail.notify import _brand
+
+    settings.BASE_URL = "https://claimory.example"
+    assert _brand(claim)["logo"] == ""
+    logo_upload(location=location, upload=_png())
+    durable.run_due()
+    claim.location.refresh_from_db()
+    assert _brand(claim)["logo"].startswith(
+        f"https://claimory.example/p/{location.slug}/logo.png?v=")
+    workspace.plan = Plan.STARTER
+    workspace.save()
+    claim.location.workspace.refresh_from_db()
+    assert _brand(claim)["logo"] == ""

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from claimory.claims.models import Claim
 from claimory.core import durable
+from claimory.core.origin import base_url
 from claimory.core.phones import display_phone
 from claimory.mail.credentials import ReconnectNeeded
 from claimory.mail.mailboxes import mailbox_needs_reconnect, mailbox_usable
@@ -46,6 +47,7 @@ from claimory.mail.unsubscribe import may_email, unsubscribe_url
 from claimory.messaging.models import Delivery, DeliveryState
 from claimory.messaging.outbox import delivery_event
 from claimory.portal.brand import DEFAULT_BRAND, brand_palette
+from claimory.portal.shop import logo_url
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +106,11 @@ def _brand(claim: Claim) -> dict[str, str]:
     location = claim.location
     colour = location.brand_color if location.workspace.has_branding else DEFAULT_BRAND
     palette = brand_palette(colour)
+    logo = logo_url(location) if location.workspace.has_branding else ""
     return {"fill": palette["--brand"], "on_fill": palette["--on-brand"],
-            "text": palette["--brand-text"], "soft": palette["--brand-soft"]}
+            "text": palette["--brand-text"], "soft": palette["--brand-soft"],
+            # Absolute: mail apps fetch it from the shop's public page (no tracking added).
+            "logo": base_url().rstrip("/") + logo if logo else ""}
 
 
 def email_render(delivery: Delivery) -> Rendered:
