@@ -103,7 +103,7 @@ CLAIMS = (
     DemoClaim("Luis Ortega", "(512) 555-0147", "es", 2011, "Volkswagen", "Jetta",
               "3VWDX7AJ2BM339496", "Platinum Gray", "LOJ1100", "Farmers", "supp_sent", 3, 7,
               "1000", "3355.70"),
-    DemoClaim("Priya Shah", "(512) 555-0168", "en", 2019, "Subaru", "Outback",
+    DemoClaim("Priya Shah", "(512) 555-0171", "en", 2019, "Subaru", "Outback",
               "4S4BSANC2K3312345", "Crystal Black", "PSO6120", "USAA", "delivered", 17, 0, "500",
               "2640.00"),
 )
