@@ -419,3 +419,19 @@ def test_the_public_form_speaks_spanish(location):
 def test_the_shop_page_links_to_booking(location):
     html = Client().get("/p/northside").content.decode()
     assert 'href="/p/northside/appointment"' in html and "Book a visit" in html
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "9999-12-29"])
+def test_staff_calendar_far_dates_are_not_a_500(location, front_desk, day):
+    for view in ("day", "week"):
+        answer = logged_in(front_desk).get(reverse("backoffice:appointments"),
+                                           {"day": day, "view": view})
+        assert answer.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=9999-12-31", "from=0001-01-01",
+                                   "to=0001-01-01"])
+def test_api_list_far_dates_are_not_a_500(location, query):
+    api = ApiClient(apikey_create(location=location, name="Booking")[1])
+    answer = api.get(f"/api/v1/appointments?{query}")
+    assert answer.status_code in (200, 422)
