@@ -26,6 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from claimory.core import durable
 from claimory.core.origin import base_url
+from claimory.core.rate_window import FixedWindow
 from claimory.core.text import has_visible_text
 from claimory.shops.models import (
     InviteEmail,
@@ -39,6 +40,15 @@ from claimory.shops.permissions import authorize
 from claimory.shops.selectors import membership_for_user
 
 log = logging.getLogger(__name__)
+
+# Invitation emails carry the shop's own words from our domain: a free trial must not turn
+# them into a spam or mail-bombing relay. Per workspace (invites and resends), and resends
+# per teammate.
+INVITES_PER_WORKSPACE = 30  # per hour
+RESENDS_PER_MEMBER = 3  # per hour
+_INVITES = FixedWindow("invite-ws", 3600)
+_RESENDS = FixedWindow("invite-resend", 3600)
+TOO_MANY = "Too many invitations in the last hour. Try again later."
 
 ELSEWHERE = ("That email already belongs to someone in another shop on Claimory. An account "
              "works in one shop for now: ask them for another email address.")
@@ -153,6 +163,8 @@ def member_invite(*, workspace: Workspace, email: str, name: str, role: str,
         raise ValidationError(errors)
     if role == Role.OWNER:
         _owner_only(mine, "invite another owner")
+    if _INVITES.take(str(workspace.pk), INVITES_PER_WORKSPACE) is not None:
+        raise ValidationError({"__all__": [TOO_MANY]})
     User = get_user_model()
     with transaction.atomic():
         user = (User.objects.select_for_update().filter(username=email).first()
@@ -181,6 +193,9 @@ def member_invite_resend(*, membership: Membership, actor: Any = None) -> bool:
         raise ValidationError({"__all__": [
             f"{membership.user.email} has already joined; they can use “Forgot your "
             f"password?” on the sign-in page."]})
+    if (_RESENDS.take(str(membership.pk), RESENDS_PER_MEMBER) is not None
+            or _INVITES.take(str(membership.workspace_id), INVITES_PER_WORKSPACE) is not None):
+        raise ValidationError({"__all__": [TOO_MANY]})
     invite_send(membership, actor)
     return True
 
