@@ -435,3 +435,19 @@ def test_api_list_far_dates_are_not_a_500(location, query):
     api = ApiClient(apikey_create(location=location, name="Booking")[1])
     answer = api.get(f"/api/v1/appointments?{query}")
     assert answer.status_code in (200, 422)
+
+
+def test_customer_moves_are_rate_limited_so_a_link_cannot_pump_texts(location, claim):
+    # Every move texts the customer: a script flipping between two slots must not send
+    # hundreds of texts on the shop's bill.
+    row = book(location, next_weekday_at(10), claim=claim)
+    token = appointment_token(row)
+    client = Client()
+    times = [next_weekday_at(14), next_weekday_at(15)]
+    for n in range(5):
+        answer = client.post(f"/a/{token}/move", {"start": times[n % 2].isoformat()})
+        assert answer.status_code == 302
+    answer = client.post(f"/a/{token}/move", {"start": times[1].isoformat()})
+    assert answer.status_code == 429 and answer["Retry-After"]
+    row.refresh_from_db()
+    assert row.start == times[0] and row.sequence == 5
