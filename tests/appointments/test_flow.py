@@ -451,3 +451,15 @@ def test_customer_moves_are_rate_limited_so_a_link_cannot_pump_texts(location, c
     assert answer.status_code == 429 and answer["Retry-After"]
     row.refresh_from_db()
     assert row.start == times[0] and row.sequence == 5
+
+
+def test_portal_requests_are_rate_limited_per_claim(claim):
+    # A portal link could otherwise book every free slot (and text the customer each time).
+    client = Client()
+    path = f"/c/{portal_token(claim)}/appointment"
+    starts = _slot_values(client.get(path + "?kind=pickup").content.decode())
+    for start in starts[:5]:
+        assert client.post(path, {"kind": "pickup", "start": start}).status_code == 302
+    answer = client.post(path, {"kind": "pickup", "start": starts[5]})
+    assert answer.status_code == 429 and answer["Retry-After"]
+    assert Appointment.objects.count() == 5

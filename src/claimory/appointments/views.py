@@ -236,6 +236,13 @@ def portal_request_view(request: HttpRequest, token: str) -> HttpResponse:
     kind = _kind(request, kinds)
     form, error, status = SlotForm(initial={"kind": kind}), "", 200
     if request.method == "POST" and kinds:
+        # Like the public form's limit: a portal link must not book out the calendar.
+        wait = _REQUESTS.take(f"claim:{claim.pk}", REQUESTS_PER_HOUR)
+        if wait is not None:
+            response = _render(request, "appointments/too_many.html", location, language,
+                               {"wait": max(1, wait // 60)}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         form = SlotForm(request.POST)
         status = 400
         if request.POST.get("kind") not in kinds:
