@@ -246,3 +246,24 @@ def test_invitations_are_rate_limited_per_shop(owner_client, location, monkeypat
     assert response.status_code == 400 and "Too many invitations" in response.content.decode()
     assert not get_user_model().objects.filter(email="t9@example.test").exists()
     assert len(mail.outbox) == 2
+
+
+def test_a_double_submitted_invite_is_a_400_not_a_500(owner_client, location, monkeypatch):
+    # Two posts at once: both find no user, the second insert hits the unique username.
+    from types import SimpleNamespace
+
+    from claimory.shops import team
+
+    real = get_user_model()
+    real.objects.create(username="ivy@northside.test", email="ivy@northside.test")
+
+    class Racy:  # the lookup ran before the other request committed
+        objects = SimpleNamespace(select_for_update=lambda: SimpleNamespace(
+            filter=lambda **kw: SimpleNamespace(first=lambda: None)))
+
+        def __new__(cls, **fields):
+            return real(**fields)
+
+    monkeypatch.setattr(team, "get_user_model", lambda: Racy)
+    response = _invite(owner_client, location)
+    assert response.status_code == 400 and "just invited" in response.content.decode()

@@ -17,7 +17,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -165,6 +165,17 @@ def member_invite(*, workspace: Workspace, email: str, name: str, role: str,
         _owner_only(mine, "invite another owner")
     if _INVITES.take(str(workspace.pk), INVITES_PER_WORKSPACE) is not None:
         raise ValidationError({"__all__": [TOO_MANY]})
+    try:
+        membership = _invite_rows(workspace, email, name, role, locations)
+    except IntegrityError:  # a double-click: the other request made the same rows first
+        raise ValidationError({"email": [f"{email} was just invited. Refresh the page."]}
+                              ) from None
+    invite_send(membership, actor)
+    return membership, True
+
+
+def _invite_rows(workspace: Workspace, email: str, name: str, role: str,
+                 locations: list[Location]) -> Membership:
     User = get_user_model()
     with transaction.atomic():
         user = (User.objects.select_for_update().filter(username=email).first()
@@ -183,8 +194,7 @@ def member_invite(*, workspace: Workspace, email: str, name: str, role: str,
             user.save()
         membership = Membership.objects.create(user=user, workspace=workspace, role=role)
         membership.locations.set(locations)
-    invite_send(membership, actor)
-    return membership, True
+    return membership
 
 
 def member_invite_resend(*, membership: Membership, actor: Any = None) -> bool:
