@@ -419,3 +419,47 @@ def test_the_public_form_speaks_spanish(location):
 def test_the_shop_page_links_to_booking(location):
     html = Client().get("/p/northside").content.decode()
     assert 'href="/p/northside/appointment"' in html and "Book a visit" in html
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "9999-12-29"])
+def test_staff_calendar_far_dates_are_not_a_500(location, front_desk, day):
+    for view in ("day", "week"):
+        answer = logged_in(front_desk).get(reverse("backoffice:appointments"),
+                                           {"day": day, "view": view})
+        assert answer.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=9999-12-31", "from=0001-01-01",
+                                   "to=0001-01-01"])
+def test_api_list_far_dates_are_not_a_500(location, query):
+    api = ApiClient(apikey_create(location=location, name="Booking")[1])
+    answer = api.get(f"/api/v1/appointments?{query}")
+    assert answer.status_code in (200, 422)
+
+
+def test_customer_moves_are_rate_limited_so_a_link_cannot_pump_texts(location, claim):
+    # Every move texts the customer: a script flipping between two slots must not send
+    # hundreds of texts on the shop's bill.
+    row = book(location, next_weekday_at(10), claim=claim)
+    token = appointment_token(row)
+    client = Client()
+    times = [next_weekday_at(14), next_weekday_at(15)]
+    for n in range(5):
+        answer = client.post(f"/a/{token}/move", {"start": times[n % 2].isoformat()})
+        assert answer.status_code == 302
+    answer = client.post(f"/a/{token}/move", {"start": times[1].isoformat()})
+    assert answer.status_code == 429 and answer["Retry-After"]
+    row.refresh_from_db()
+    assert row.start == times[0] and row.sequence == 5
+
+
+def test_portal_requests_are_rate_limited_per_claim(claim):
+    # A portal link could otherwise book every free slot (and text the customer each time).
+    client = Client()
+    path = f"/c/{portal_token(claim)}/appointment"
+    starts = _slot_values(client.get(path + "?kind=pickup").content.decode())
+    for start in starts[:5]:
+        assert client.post(path, {"kind": "pickup", "start": start}).status_code == 302
+    answer = client.post(path, {"kind": "pickup", "start": starts[5]})
+    assert answer.status_code == 429 and answer["Retry-After"]
+    assert Appointment.objects.count() == 5

@@ -221,3 +221,49 @@ def test_a_queued_invite_is_not_sent_once_they_joined(owner_client, location):
     user.save()
     durable.run_due()
     assert InviteEmail.objects.get().state == InviteEmailState.SKIPPED and not mail.outbox
+
+
+def test_resend_is_rate_limited_per_teammate(owner_client, location):
+    _invite(owner_client, location)
+    membership = Membership.objects.get(user__email="ivy@northside.test")
+    url = reverse("backoffice:team_resend", args=[membership.pk])
+    for _ in range(3):
+        assert owner_client.post(url).status_code == 302
+    response = owner_client.post(url)
+    assert response.status_code == 400 and "Too many invitations" in response.content.decode()
+    durable.run_due()
+    assert len(mail.outbox) == 4  # the invitation and three resends, no more
+
+
+def test_invitations_are_rate_limited_per_shop(owner_client, location, monkeypatch):
+    from claimory.shops import team
+
+    monkeypatch.setattr(team, "INVITES_PER_WORKSPACE", 2)
+    for n in range(2):
+        assert _invite(owner_client, location,
+                       **{"invite-email": f"t{n}@example.test"}).status_code == 302
+    response = _invite(owner_client, location, **{"invite-email": "t9@example.test"})
+    assert response.status_code == 400 and "Too many invitations" in response.content.decode()
+    assert not get_user_model().objects.filter(email="t9@example.test").exists()
+    assert len(mail.outbox) == 2
+
+
+def test_a_double_submitted_invite_is_a_400_not_a_500(owner_client, location, monkeypatch):
+    # Two posts at once: both find no user, the second insert hits the unique username.
+    from types import SimpleNamespace
+
+    from claimory.shops import team
+
+    real = get_user_model()
+    real.objects.create(username="ivy@northside.test", email="ivy@northside.test")
+
+    class Racy:  # the lookup ran before the other request committed
+        objects = SimpleNamespace(select_for_update=lambda: SimpleNamespace(
+            filter=lambda **kw: SimpleNamespace(first=lambda: None)))
+
+        def __new__(cls, **fields):
+            return real(**fields)
+
+    monkeypatch.setattr(team, "get_user_model", lambda: Racy)
+    response = _invite(owner_client, location)
+    assert response.status_code == 400 and "just invited" in response.content.decode()

@@ -191,3 +191,14 @@ def test_across_locations_needs_a_group_plan(history, owner_client, workspace, l
                            {**FEB, "location": "all"})
     assert "all-locations" not in csv["Content-Disposition"]
     assert location.slug in csv["Content-Disposition"]
+
+
+@pytest.mark.parametrize("query", [{"start": "2999-01-01"}, {"start": "0001-01-01"},
+                                   {"end": "9999-12-31"}, {"end": "0001-01-03"},
+                                   {"start": "1990-01-01"},
+                                   {"start": "0001-01-01", "end": "0001-01-31"},
+                                   {"start": "9999-12-01", "end": "9999-12-31"}])
+def test_dates_out_of_range_are_a_400_not_a_500(owner_client, location, query):
+    assert owner_client.get(reverse("backoffice:reports"), query).status_code == 400
+    csv_url = reverse("backoffice:reports_csv", args=["portal"])
+    assert owner_client.get(csv_url, query).status_code in (400, 404)

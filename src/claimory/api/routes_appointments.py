@@ -73,10 +73,14 @@ def _day(value: str | None, name: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ApiError(422, "invalid", f"`{name}` is not a date.",
                        {name: ["Give a date as YYYY-MM-DD."]}) from None
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):  # 9999-12-31 + 1 day: a 500
+        raise ApiError(422, "invalid", f"`{name}` is out of range.",
+                       {name: ["Give a date from 2000 to 2100."]})
+    return day
 
 
 class CalendarOut(Schema):

@@ -55,6 +55,9 @@ REQUESTS_PER_HOUR = 5
 _REQUESTS = FixedWindow("apptrequest", 3600)
 # Tries at someone else's appointment link, counted like portal token misses.
 DAYS_SHOWN = 7
+# Each move texts/emails the customer on the shop's bill: a link is no SMS pump.
+MOVES_PER_HOUR = 5
+_MOVES = FixedWindow("apptmove", 3600)
 
 
 @require_GET
@@ -233,6 +236,13 @@ def portal_request_view(request: HttpRequest, token: str) -> HttpResponse:
     kind = _kind(request, kinds)
     form, error, status = SlotForm(initial={"kind": kind}), "", 200
     if request.method == "POST" and kinds:
+        # Like the public form's limit: a portal link must not book out the calendar.
+        wait = _REQUESTS.take(f"claim:{claim.pk}", REQUESTS_PER_HOUR)
+        if wait is not None:
+            response = _render(request, "appointments/too_many.html", location, language,
+                               {"wait": max(1, wait // 60)}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         form = SlotForm(request.POST)
         status = 400
         if request.POST.get("kind") not in kinds:
@@ -298,6 +308,13 @@ def customer_move(request: HttpRequest, token: str) -> HttpResponse:
     form = SlotForm(request.POST)
     if not form.is_valid():
         return _customer_page(request, row, token, form=form, status=400)
+    wait = _MOVES.take(str(row.pk), MOVES_PER_HOUR)
+    if wait is not None:
+        response = _render(request, "appointments/too_many.html", row.location,
+                           _language(request, row.claim.customer.language if row.claim else ""),
+                           {"wait": max(1, wait // 60)}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     try:
         appointment_reschedule(appointment=row, start=form.cleaned_data["start"],
                                by_customer=True)

@@ -9,6 +9,8 @@ from django import forms
 from claimory.reports.period import GRAINS, MAX_DAYS, MONTH, WEEK, Period, default_period
 
 ALL = "all"
+# Dates a report can cover: outside, the period's UTC window would overflow (a 500).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 PRESETS = {"30": 30, "90": 90, "180": 180, "365": 365}
 
 
@@ -33,6 +35,11 @@ class ReportFilter(forms.Form):
         elif start or end:
             end = end or today
             start = start or end - dt.timedelta(days=89)
+            # One date given: the other is filled in, so check the pair here (a 400).
+            if end < start:
+                raise forms.ValidationError("The start date is after today.")
+            if (end - start).days + 1 > MAX_DAYS:
+                raise forms.ValidationError(f"Pick at most {MAX_DAYS} days.")
             period = Period(start, end)
         else:
             period = default_period(today)
@@ -42,6 +49,8 @@ class ReportFilter(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
+        if any(day and not EARLIEST <= day <= LATEST for day in (start, end)):
+            raise forms.ValidationError(f"Pick dates from {EARLIEST.year} to {LATEST.year}.")
         if start and end and end < start:
             raise forms.ValidationError("The end date is before the start date.")
         if start and end and (end - start).days + 1 > MAX_DAYS:

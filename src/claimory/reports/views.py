@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -46,7 +47,12 @@ def _scope(request: HttpRequest) -> tuple[ReportFilter, list[Location], list[Loc
     if not chosen:
         raise Http404("No such location")
     today = timezone.now().astimezone(tz_of(chosen[0])).date()
-    return form, mine, chosen, form.period(today)
+    try:
+        period = form.period(today)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        raise _Invalid(form) from None
+    return form, mine, chosen, period
 
 
 class _Invalid(Exception):

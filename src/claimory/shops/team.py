@@ -17,7 +17,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from claimory.core import durable
 from claimory.core.origin import base_url
+from claimory.core.rate_window import FixedWindow
 from claimory.core.text import has_visible_text
 from claimory.shops.models import (
     InviteEmail,
@@ -39,6 +40,15 @@ from claimory.shops.permissions import authorize
 from claimory.shops.selectors import membership_for_user
 
 log = logging.getLogger(__name__)
+
+# Invitation emails carry the shop's own words from our domain: a free trial must not turn
+# them into a spam or mail-bombing relay. Per workspace (invites and resends), and resends
+# per teammate.
+INVITES_PER_WORKSPACE = 30  # per hour
+RESENDS_PER_MEMBER = 3  # per hour
+_INVITES = FixedWindow("invite-ws", 3600)
+_RESENDS = FixedWindow("invite-resend", 3600)
+TOO_MANY = "Too many invitations in the last hour. Try again later."
 
 ELSEWHERE = ("That email already belongs to someone in another shop on Claimory. An account "
              "works in one shop for now: ask them for another email address.")
@@ -153,6 +163,19 @@ def member_invite(*, workspace: Workspace, email: str, name: str, role: str,
         raise ValidationError(errors)
     if role == Role.OWNER:
         _owner_only(mine, "invite another owner")
+    if _INVITES.take(str(workspace.pk), INVITES_PER_WORKSPACE) is not None:
+        raise ValidationError({"__all__": [TOO_MANY]})
+    try:
+        membership = _invite_rows(workspace, email, name, role, locations)
+    except IntegrityError:  # a double-click: the other request made the same rows first
+        raise ValidationError({"email": [f"{email} was just invited. Refresh the page."]}
+                              ) from None
+    invite_send(membership, actor)
+    return membership, True
+
+
+def _invite_rows(workspace: Workspace, email: str, name: str, role: str,
+                 locations: list[Location]) -> Membership:
     User = get_user_model()
     with transaction.atomic():
         user = (User.objects.select_for_update().filter(username=email).first()
@@ -171,8 +194,7 @@ def member_invite(*, workspace: Workspace, email: str, name: str, role: str,
             user.save()
         membership = Membership.objects.create(user=user, workspace=workspace, role=role)
         membership.locations.set(locations)
-    invite_send(membership, actor)
-    return membership, True
+    return membership
 
 
 def member_invite_resend(*, membership: Membership, actor: Any = None) -> bool:
@@ -181,6 +203,9 @@ def member_invite_resend(*, membership: Membership, actor: Any = None) -> bool:
         raise ValidationError({"__all__": [
             f"{membership.user.email} has already joined; they can use “Forgot your "
             f"password?” on the sign-in page."]})
+    if (_RESENDS.take(str(membership.pk), RESENDS_PER_MEMBER) is not None
+            or _INVITES.take(str(membership.workspace_id), INVITES_PER_WORKSPACE) is not None):
+        raise ValidationError({"__all__": [TOO_MANY]})
     invite_send(membership, actor)
     return True
 

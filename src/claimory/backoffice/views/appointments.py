@@ -55,9 +55,13 @@ def _appointment_for_user(request: HttpRequest, appointment_id: int) -> Appointm
 
 def _first_day(request: HttpRequest, location: Location) -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
+        day = None
+    # A year like 9999 would overflow the week's arithmetic (a 500): today instead.
+    if day is None or not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
         return dt.datetime.now(location_timezone(location)).date()
+    return day
 
 
 @permission_view(BOOK)
