@@ -83,7 +83,7 @@ def test_thousands_of_attachments_are_filed_quickly_and_only_some_kept(db, locat
         parts + b"--B--\r\n"
     started = time.perf_counter()
     mail = mail_file(location=location, raw=raw, source=Source.IMPORT).mail
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 20  # quadratic parsing took minutes; loaded CI ~8 s
     rows = MailAttachment.objects.filter(mail=mail)
     assert rows.count() <= 101
     assert rows.last().refused  # the rest is said, not silently dropped
