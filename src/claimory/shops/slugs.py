@@ -25,8 +25,8 @@ def slug_taken(slug: str, location: Location | None = None) -> bool:
     return locations.exists() or aliases.exists()
 
 
-def slug_check_new(slug: str) -> str:
-    """A new shop's address, normalized, or ValidationError({"slug": [reason]})."""
+def _slug_clean(slug: str) -> str:
+    """The address normalized, well-formed and not reserved, or ValidationError({"slug"})."""
     slug = (slug or "").strip().lower()
     try:
         slug_validator(slug)
@@ -34,6 +34,12 @@ def slug_check_new(slug: str) -> str:
         raise ValidationError({"slug": exc.messages}) from None
     if slug in RESERVED:
         raise ValidationError({"slug": ["That address is reserved. Pick another."]})
+    return slug
+
+
+def slug_check_new(slug: str) -> str:
+    """A new shop's address, normalized, or ValidationError({"slug": [reason]})."""
+    slug = _slug_clean(slug)
     if slug_taken(slug):
         raise ValidationError({"slug": ["Another shop uses that address. Pick another."]})
     return slug
@@ -52,13 +58,7 @@ def slug_suggest(name: str) -> str:
 @transaction.atomic
 def location_slug_change(*, location: Location, slug: str, actor: Any = None) -> Location:
     authorize(actor, "settings.location", location)
-    slug = (slug or "").strip().lower()
-    try:
-        slug_validator(slug)
-    except ValidationError as exc:
-        raise ValidationError({"slug": exc.messages}) from None
-    if slug in RESERVED:
-        raise ValidationError({"slug": ["That address is reserved. Pick another."]})
+    slug = _slug_clean(slug)
     if slug == location.slug:
         return location
     if slug_taken(slug, location):
