@@ -16,7 +16,9 @@ HEAD = (b"From: Dana <dana@example.test>\r\nTo: shop@northside.test\r\nSubject: 
         b"Message-ID: <hostile@example.test>\r\n")
 
 
-def _quick(raw: bytes, seconds: float = 2.5):
+# Time guards against the quadratic and hanging parses found in review (12 s, 37 s, forever):
+# generous, so a loaded CI machine does not trip them; the figures live in the benches.
+def _quick(raw: bytes, seconds: float = 10):
     started = time.perf_counter()
     try:
         parsed = parse_mail(raw)
@@ -115,7 +117,7 @@ def test_import_of_a_folder_with_a_symlink_loop_files_each_message_once(db, loca
     os.symlink(folder / "self", folder / "self")  # a link to itself
     started = time.perf_counter()
     code, lines = _import("--location", location.slug, folder)
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 20
     assert [line for line in lines if line.startswith("<hostile@")] == [
         "<hostile@example.test> unmatched"]
 
@@ -127,7 +129,7 @@ def test_import_of_a_fifo_or_a_device_is_rejected_without_waiting(db, location, 
     os.mkfifo(fifo)
     started = time.perf_counter()
     code, lines = _import("--location", location.slug, fifo, "/dev/zero")
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 15
     assert code == 1
     assert len(lines) == 2 and all("rejected: not a regular file" in line for line in lines)
 
@@ -137,6 +139,6 @@ def test_thousands_of_unclosed_script_tags_are_read_quickly():
 
     started = time.perf_counter()
     assert "hello" in html_to_text("<p>hello</p>" + "<script>" * 12_500 + "<head>" * 10_000)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5
     assert html_to_text("a<script>x()</script>b<STYLE>p{}</style >c<head><title>t</title>"
                         "</head>d") == "a b c d"
